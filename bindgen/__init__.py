@@ -1,0 +1,1 @@
+"""Generated, typed Python shims between Python values and the component model."""

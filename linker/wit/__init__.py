@@ -1,0 +1,5 @@
+"""The WIT front end: grammar, resolver, wit-parser JSON and a printer."""
+
+from linker.wit.model import Resolve
+
+__all__ = ["Resolve"]

@@ -1,0 +1,29 @@
+"""Shared fixtures: the conformance corpus and built test components."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "conformance" / "wit-parser-ui"
+
+sys.path.insert(0, str(ROOT / "test-components"))
+import componentbuild  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.fail(f"the wit-parser corpus is missing: expected it at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def component() -> Callable[[str], Path]:
+    """`component(name)` builds (or reuses) test component `name`; returns its .wasm."""
+    return componentbuild.component
