@@ -1,0 +1,87 @@
+"""extension.toml parsing and the plan's JSON form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linker import manifest
+from linker.manifest import ManifestError
+from linker.plan import Binding, FunctionRef, Plan, PlanError, PlannedExtension, PlannedImport
+
+FULL = """
+[extension]
+id = "stats"
+name = "Stats"
+version = "0.1.0"
+component = "stats.wasm"
+
+[permissions]
+methods = ["files.", "ai.ocr"]
+libraries = ["*"]
+allowed-domains = []
+max-memory-mb = 64
+[permissions.rate-limits]
+requests-per-minute = 1000
+
+[dependencies]
+"acme:math/lib" = "mathlib"
+"""
+
+
+def test_full_manifest(tmp_path: Path) -> None:
+    (tmp_path / "extension.toml").write_text(FULL)
+    m = manifest.load(tmp_path / "extension.toml")
+    assert m.id == "stats" and m.component == tmp_path / "stats.wasm"
+    assert m.permissions.methods == ("files.", "ai.ocr")
+    assert m.permissions.max_memory_mb == 64
+    assert m.permissions.rate_limits.requests_per_minute == 1000
+    assert m.dependencies == {"acme:math/lib": "mathlib"}
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[extension\n", "not valid TOML"),
+        ('[extension]\nid = "Bad Id"\ncomponent = "x.wasm"', "extension.id"),
+        ('[extension]\ncomponent = "x.wasm"\n[permissions]\nmethods = "files."', "permissions.methods"),
+        ('[extension]\ncomponent = "x.wasm"\n[permissions]\nmax-memory-mb = -1', "max-memory-mb"),
+        ('[extension]\ncomponent = "x.wasm"\n[permisions]\n', "unknown key `permisions`"),
+        ("[extension]\n", "extension.component"),
+    ],
+)
+def test_bad_manifests_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
+    (tmp_path / "extension.toml").write_text(text)
+    with pytest.raises(ManifestError, match="extension.toml") as info:
+        manifest.load(tmp_path / "extension.toml")
+    assert needle in str(info.value)
+
+
+def test_plan_json_round_trip(tmp_path: Path) -> None:
+    plan = Plan(
+        extensions=(
+            PlannedExtension(
+                id="mathlib", component=tmp_path / "mathlib" / "mathlib.wasm", sha256="ab", size=3,
+                imports=(PlannedImport("witlink:host/host@0.1.0", "host"),),
+                exports=("acme:math/lib@1.2.0",),
+            ),
+        ),
+        order=("mathlib",),
+        bindings=(Binding("stats", "acme:math/lib@1.0.0", "mathlib", "acme:math/lib@1.2.0"),),
+        functions=(
+            FunctionRef("stats", "acme:math/lib@1.0.0", "add", "mathlib", "acme:math/lib@1.2.0",
+                        "func(a: u32, b: u32) -> u32"),
+        ),
+    )
+    text = plan.to_json(base=tmp_path)
+    assert '"component": "mathlib/mathlib.wasm"' in text
+    again = Plan.from_json(text, base=tmp_path)
+    assert again == plan
+    assert again.to_json(base=tmp_path) == text
+
+
+@pytest.mark.parametrize("text", ["{", '{"schema": 2}', '{"schema": 1}', "[]"])
+def test_bad_plans(text: str) -> None:
+    with pytest.raises(PlanError):
+        Plan.from_json(text)
