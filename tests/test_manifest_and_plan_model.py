@@ -45,7 +45,10 @@ def test_full_manifest(tmp_path: Path) -> None:
     [
         ("[extension\n", "not valid TOML"),
         ('[extension]\nid = "Bad Id"\ncomponent = "x.wasm"', "extension.id"),
-        ('[extension]\ncomponent = "x.wasm"\n[permissions]\nmethods = "files."', "permissions.methods"),
+        (
+            '[extension]\ncomponent = "x.wasm"\n[permissions]\nmethods = "files."',
+            "permissions.methods",
+        ),
         ('[extension]\ncomponent = "x.wasm"\n[permissions]\nmax-memory-mb = -1', "max-memory-mb"),
         ('[extension]\ncomponent = "x.wasm"\n[permisions]\n', "unknown key `permisions`"),
         ("[extension]\n", "extension.component"),
@@ -53,7 +56,7 @@ def test_full_manifest(tmp_path: Path) -> None:
 )
 def test_bad_manifests_name_the_key(tmp_path: Path, text: str, needle: str) -> None:
     (tmp_path / "extension.toml").write_text(text)
-    with pytest.raises(ManifestError, match="extension.toml") as info:
+    with pytest.raises(ManifestError, match=r"extension\.toml") as info:
         manifest.load(tmp_path / "extension.toml")
     assert needle in str(info.value)
 
@@ -62,7 +65,10 @@ def test_plan_json_round_trip(tmp_path: Path) -> None:
     plan = Plan(
         extensions=(
             PlannedExtension(
-                id="mathlib", component=tmp_path / "mathlib" / "mathlib.wasm", sha256="ab", size=3,
+                id="mathlib",
+                component=tmp_path / "mathlib" / "mathlib.wasm",
+                sha256="ab",
+                size=3,
                 imports=(PlannedImport("witlink:host/host@0.1.0", "host"),),
                 exports=("acme:math/lib@1.2.0",),
             ),
@@ -70,8 +76,14 @@ def test_plan_json_round_trip(tmp_path: Path) -> None:
         order=("mathlib",),
         bindings=(Binding("stats", "acme:math/lib@1.0.0", "mathlib", "acme:math/lib@1.2.0"),),
         functions=(
-            FunctionRef("stats", "acme:math/lib@1.0.0", "add", "mathlib", "acme:math/lib@1.2.0",
-                        "func(a: u32, b: u32) -> u32"),
+            FunctionRef(
+                "stats",
+                "acme:math/lib@1.0.0",
+                "add",
+                "mathlib",
+                "acme:math/lib@1.2.0",
+                "func(a: u32, b: u32) -> u32",
+            ),
         ),
     )
     text = plan.to_json(base=tmp_path)

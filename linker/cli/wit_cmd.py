@@ -12,8 +12,12 @@ HELP = "parse and resolve a WIT file or directory; print it as WIT or JSON"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, help="a .wit file, a WIT directory (with deps/), or a .wasm/.wat package")
-    parser.add_argument("--json", action="store_true", help="print wit-parser's JSON instead of WIT text")
+    parser.add_argument(
+        "path", type=Path, help="a .wit file, a WIT directory (with deps/), or a .wasm/.wat package"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print wit-parser's JSON instead of WIT text"
+    )
     parser.add_argument("--features", default="", help="comma-separated features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every feature")
 

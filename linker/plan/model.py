@@ -57,7 +57,7 @@ class PlannedExtension:
     size: int
     imports: tuple[PlannedImport, ...]
     exports: tuple[str, ...]
-    permissions: Permissions = Permissions()
+    permissions: Permissions = attrs.field(factory=Permissions)
     name: str | None = None
     version: str | None = None
     subscribe: tuple[str, ...] = ()
@@ -172,7 +172,12 @@ def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
         ],
         "order": list(plan.order),
         "bindings": [
-            {"consumer": b.consumer, "import": b.import_, "provider": b.provider, "export": b.export}
+            {
+                "consumer": b.consumer,
+                "import": b.import_,
+                "provider": b.provider,
+                "export": b.export,
+            }
             for b in plan.bindings
         ],
         "functions": [
@@ -234,7 +239,12 @@ def _read_plan(doc: Mapping[str, Any], base: Path | None) -> Plan:
         ),
         functions=tuple(
             FunctionRef(
-                f["consumer"], f["import"], f["function"], f["provider"], f["export"], f["signature"]
+                f["consumer"],
+                f["import"],
+                f["function"],
+                f["provider"],
+                f["export"],
+                f["signature"],
             )
             for f in doc["functions"]
         ),

@@ -1,0 +1,75 @@
+"""A real HTTP server on 127.0.0.1 for tests; it records every request it receives."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import attrs
+
+
+@attrs.define
+class Loopback:
+    port: int
+    seen: list[tuple[str, str, str]] = attrs.Factory(list)
+    """(method, Host header, path) of every request received."""
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+def _handler(state: Loopback) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _route(self) -> None:
+            state.seen.append((self.command, self.headers.get("Host", ""), self.path))
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length) if length else b""
+            path, _, query = self.path.partition("?")
+            if path == "/echo":
+                self._reply(200, body, {"X-Method": self.command})
+            elif path.startswith("/doc/"):
+                self._reply(
+                    200, path.removeprefix("/doc/").encode(), {"Content-Type": "text/plain"}
+                )
+            elif path == "/big":
+                self._reply(200, b"x" * int(query or "100000"))
+            elif path == "/slow":
+                time.sleep(float(query or "2"))
+                self._reply(200, b"late")
+            elif path == "/redirect":
+                self._reply(302, b"", {"Location": query})
+            else:
+                self._reply(404, b"not found")
+
+        do_GET = do_POST = do_PUT = do_DELETE = _route
+
+    return Handler
+
+
+@contextmanager
+def loopback_server() -> Iterator[Loopback]:
+    state = Loopback(port=0)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
