@@ -8,8 +8,8 @@ starts at the first receipt not yet stored.
 
 import json
 
-from wit_world import exports
 from componentize_py_types import Err
+from wit_world import exports
 from wit_world.imports import host, http, job, lib, types
 
 
