@@ -1,0 +1,1008 @@
+"""The WIT syntax tree: attrs nodes built from the lark grammar by a Transformer.
+
+`parse_file(source)` turns one source file into a `PackageFile`. Every node that
+can carry doc comments gets the comments written immediately before it; every
+identifier keeps its `Span` so the resolver can point at it in errors.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, TypeAlias
+
+import attrs
+import lark
+from lark import Token, v_args
+
+from linker.wit.source import Source, Span, WitSyntaxError
+
+# ---------------------------------------------------------------- nodes
+
+
+@attrs.frozen
+class Id:
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class Docs:
+    """The raw comments written before an item, in order."""
+
+    comments: tuple[str, ...] = ()
+    span: Span | None = None
+
+
+NO_DOCS = Docs()
+
+
+@attrs.frozen
+class Since:
+    version: str
+    span: Span
+
+
+@attrs.frozen
+class Unstable:
+    feature: str
+    span: Span
+
+
+@attrs.frozen
+class Deprecated:
+    version: str
+    span: Span
+
+
+@attrs.frozen
+class ExternalId:
+    id: str
+    span: Span
+
+
+Attribute: TypeAlias = Since | Unstable | Deprecated | ExternalId
+
+
+@attrs.frozen
+class PackageName:
+    namespace: Id
+    name: Id
+    version: str | None
+    span: Span
+    docs: Docs = NO_DOCS
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.namespace.name, self.name.name, self.version)
+
+
+@attrs.frozen
+class LocalPath:
+    name: Id
+
+
+@attrs.frozen
+class PackagePath:
+    package: PackageName
+    name: Id
+
+
+UsePath: TypeAlias = LocalPath | PackagePath
+
+
+# types -------------------------------------------------------------
+
+
+@attrs.frozen
+class Primitive:
+    name: str
+    span: Span
+
+
+@attrs.frozen
+class Named:
+    id: Id
+
+    @property
+    def span(self) -> Span:
+        return self.id.span
+
+
+@attrs.frozen
+class ListType:
+    element: Type
+    span: Span
+
+
+@attrs.frozen
+class FixedListType:
+    element: Type
+    size: int
+    span: Span
+
+
+@attrs.frozen
+class MapType:
+    key: Type
+    value: Type
+    span: Span
+
+
+@attrs.frozen
+class OptionType:
+    element: Type
+    span: Span
+
+
+@attrs.frozen
+class ResultType:
+    ok: Type | None
+    err: Type | None
+    span: Span
+
+
+@attrs.frozen
+class TupleType:
+    types: tuple[Type, ...]
+    span: Span
+
+
+@attrs.frozen
+class FutureType:
+    element: Type | None
+    span: Span
+
+
+@attrs.frozen
+class StreamType:
+    element: Type | None
+    span: Span
+
+
+@attrs.frozen
+class HandleType:
+    borrow: bool
+    resource: Id
+
+    @property
+    def span(self) -> Span:
+        return self.resource.span
+
+
+Type: TypeAlias = (
+    Primitive
+    | Named
+    | ListType
+    | FixedListType
+    | MapType
+    | OptionType
+    | ResultType
+    | TupleType
+    | FutureType
+    | StreamType
+    | HandleType
+)
+
+
+@attrs.frozen
+class Field:
+    docs: Docs
+    name: Id
+    type: Type
+
+
+@attrs.frozen
+class Record:
+    fields: tuple[Field, ...]
+    span: Span
+
+
+@attrs.frozen
+class Flag:
+    docs: Docs
+    name: Id
+
+
+@attrs.frozen
+class Flags:
+    flags: tuple[Flag, ...]
+    span: Span
+
+
+@attrs.frozen
+class Case:
+    docs: Docs
+    name: Id
+    type: Type | None
+
+
+@attrs.frozen
+class Variant:
+    cases: tuple[Case, ...]
+    span: Span
+
+
+@attrs.frozen
+class EnumCase:
+    docs: Docs
+    name: Id
+
+
+@attrs.frozen
+class Enum:
+    cases: tuple[EnumCase, ...]
+    span: Span
+
+
+@attrs.frozen
+class Func:
+    is_async: bool
+    params: tuple[tuple[Id, Type], ...]
+    result: Type | None
+    span: Span
+
+
+@attrs.frozen
+class NamedFunc:
+    docs: Docs
+    attributes: tuple[Attribute, ...]
+    name: Id
+    func: Func
+
+
+@attrs.frozen
+class ResourceFunc:
+    kind: str  # "method", "static" or "constructor"
+    func: NamedFunc
+
+
+@attrs.frozen
+class Resource:
+    funcs: tuple[ResourceFunc, ...]
+    span: Span
+
+
+DefType: TypeAlias = Type | Record | Flags | Variant | Enum | Resource
+
+
+@attrs.frozen
+class TypeDef:
+    docs: Docs
+    attributes: tuple[Attribute, ...]
+    name: Id
+    type: DefType
+
+
+@attrs.frozen
+class UseName:
+    name: Id
+    as_: Id | None
+
+
+@attrs.frozen
+class Use:
+    attributes: tuple[Attribute, ...]
+    path: UsePath
+    names: tuple[UseName, ...]
+
+
+InterfaceItem: TypeAlias = TypeDef | NamedFunc | Use
+
+
+@attrs.frozen
+class Interface:
+    docs: Docs
+    attributes: tuple[Attribute, ...]
+    name: Id
+    items: tuple[InterfaceItem, ...]
+
+
+# world items -------------------------------------------------------
+
+
+@attrs.frozen
+class ExternInterface:
+    name: Id
+    items: tuple[InterfaceItem, ...]
+
+    @property
+    def span(self) -> Span:
+        return self.name.span
+
+
+@attrs.frozen
+class ExternPath:
+    path: UsePath
+
+    @property
+    def span(self) -> Span:
+        path = self.path
+        return path.name.span if isinstance(path, LocalPath) else path.package.span
+
+
+@attrs.frozen
+class ExternFunc:
+    name: Id
+    func: Func
+
+    @property
+    def span(self) -> Span:
+        return self.name.span
+
+
+@attrs.frozen
+class ExternNamed:
+    name: Id
+    path: UsePath
+
+    @property
+    def span(self) -> Span:
+        return self.name.span
+
+
+ExternKind: TypeAlias = ExternInterface | ExternPath | ExternFunc | ExternNamed
+
+
+@attrs.frozen
+class Extern:
+    """`import ...` (`is_import`) or `export ...` in a world."""
+
+    is_import: bool
+    docs: Docs
+    attributes: tuple[Attribute, ...]
+    kind: ExternKind
+
+
+@attrs.frozen
+class Include:
+    attributes: tuple[Attribute, ...]
+    path: UsePath
+    names: tuple[tuple[Id, Id], ...]
+
+
+WorldItem: TypeAlias = Extern | Use | TypeDef | Include
+
+
+@attrs.frozen
+class World:
+    docs: Docs
+    attributes: tuple[Attribute, ...]
+    name: Id
+    items: tuple[WorldItem, ...]
+
+
+@attrs.frozen
+class ToplevelUse:
+    span: Span
+    attributes: tuple[Attribute, ...]
+    path: UsePath
+    as_: Id | None
+
+
+@attrs.frozen
+class PackageFile:
+    """One file, or one nested `package a:b { ... }` block."""
+
+    package: PackageName | None
+    items: tuple[AstItem, ...]
+
+
+AstItem: TypeAlias = Interface | World | ToplevelUse | PackageFile
+
+
+# ---------------------------------------------------------------- identifiers
+
+_ID_PART = re.compile(r"[a-z][a-z0-9]*|[A-Z][A-Z0-9]*")
+_ID_LATER_PART = re.compile(r"[a-z0-9]+|[A-Z0-9]+")
+
+
+def id_error(name: str) -> str | None:
+    """Why `name` is not a valid kebab-case identifier (None when it is)."""
+    if not name:
+        return "identifiers must have characters between '-'s"
+    for index, part in enumerate(name.split("-")):
+        if not part:
+            return "identifiers must have characters between '-'s"
+        pattern = _ID_PART if index == 0 else _ID_LATER_PART
+        if pattern.fullmatch(part) is None:
+            bad = _first_bad_char(part, index == 0)
+            return f"invalid character in identifier {bad!r}"
+    return None
+
+
+def _first_bad_char(part: str, first: bool) -> str:
+    if first and not (part[0].isascii() and part[0].isalpha()):
+        return part[0]
+    upper: bool | None = None
+    for ch in part:
+        if ch.isascii() and ch.isdigit():
+            continue
+        if not (ch.isascii() and ch.isalpha()):
+            return ch
+        if upper is None:
+            upper = ch.isupper()
+        elif upper != ch.isupper():
+            return ch
+    return part[0]
+
+
+# ---------------------------------------------------------------- semver
+
+_NUM = r"0|[1-9][0-9]*"
+_IDENT = r"[0-9A-Za-z-]+"
+_SEMVER = re.compile(
+    rf"(?:{_NUM})\.(?:{_NUM})\.(?:{_NUM})"
+    rf"(?:-{_IDENT}(?:\.{_IDENT})*)?(?:\+{_IDENT}(?:\.{_IDENT})*)?"
+)
+
+
+def check_version(text: str) -> str | None:
+    """Why `text` is not a valid semver version (None when it is)."""
+    if _SEMVER.fullmatch(text) is None:
+        return f"invalid semver version `{text}`"
+    pre = text.split("+", 1)[0].partition("-")[2]
+    for part in pre.split(".") if pre else ():
+        if part.isdigit() and len(part) > 1 and part[0] == "0":
+            return "invalid leading zero in pre-release identifier"
+    return None
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@cache
+def _parser() -> lark.Lark:
+    grammar = resources.files("linker.wit").joinpath("grammar.lark").read_text()
+    return lark.Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        start="file",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        lexer_callbacks={"COMMENT": _on_comment},
+    )
+
+
+class _Comments:
+    """Comment tokens of one file, to find the doc comments before an item."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.texts: list[str] = []
+
+    def add(self, token: Token) -> Token:
+        assert token.start_pos is not None and token.end_pos is not None
+        self.starts.append(token.start_pos)
+        self.ends.append(token.end_pos)
+        self.texts.append(str(token))
+        return token
+
+
+def parse_file(source: Source) -> PackageFile:
+    """Parse one WIT source file (raises `WitSyntaxError` on bad syntax)."""
+    comments = _Comments()
+    text = source.text.removeprefix("\ufeff")
+    offset = len(source.text) - len(text)
+    _check_codepoints(source, text, offset)
+    parser = _parser()
+    try:
+        tree = _parse_with(parser, text, comments)
+    except lark.exceptions.UnexpectedInput as err:
+        raise _syntax_error(source, err, offset) from None
+    except RecursionError:
+        raise WitSyntaxError("type nesting too deep", Span(source, 0, 0)) from None
+    builder = _Builder(source, comments, offset)
+    try:
+        result = builder.transform(tree)
+    except lark.exceptions.VisitError as err:
+        if isinstance(err.orig_exc, WitSyntaxError):
+            raise err.orig_exc from None
+        raise
+    except RecursionError:
+        raise WitSyntaxError("type nesting too deep", Span(source, 0, 0)) from None
+    assert isinstance(result, PackageFile)
+    return result
+
+
+_COLLECTORS: list[_Comments] = []
+
+
+def _on_comment(token: Token) -> Token:
+    return _COLLECTORS[-1].add(token)
+
+
+def _parse_with(parser: lark.Lark, text: str, comments: _Comments) -> lark.Tree[Token]:
+    """Parse `text`, sending its comment tokens to `comments`."""
+    _COLLECTORS.append(comments)
+    try:
+        return parser.parse(text)
+    finally:
+        _COLLECTORS.pop()
+
+
+def _check_codepoints(source: Source, text: str, offset: int) -> None:
+    for match in _BAD_CODEPOINT.finditer(text):
+        ch = match.group()
+        code = f"\\u{{{ord(ch):x}}}"
+        if ch in _BIDI:
+            msg = f'Input contains bidirectional override codepoint "{code}"'
+        elif ch in _DEPRECATED:
+            msg = f'Codepoint "{code}" is discouraged by Unicode'
+        else:
+            msg = f"Control code '{code}'"
+        start = match.start() + offset
+        raise WitSyntaxError(msg, Span(source, start, start + len(ch)))
+
+
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_DEPRECATED = "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5"
+_BAD_CODEPOINT = re.compile(f"[{_BIDI}{_DEPRECATED}\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]")
+
+
+_PUNCT = {
+    "=": "'='",
+    ",": "','",
+    ":": "':'",
+    ".": "'.'",
+    ";": "';'",
+    "(": "'('",
+    ")": "')'",
+    "{": "'{'",
+    "}": "'}'",
+    "<": "'<'",
+    ">": "'>'",
+    "->": "`->`",
+    "@": "`@`",
+    "/": "`/`",
+}
+_NAMED = {
+    "ID": "an identifier",
+    "EXPLICIT_ID": "an '%' identifier",
+    "INTEGER": "an integer",
+    "VERSION": "a version",
+    "STRING_LITERAL": "a string literal",
+    "$END": "eof",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _NAMED:
+        return _NAMED[name]
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    value = pattern.value
+    if isinstance(pattern, lark.lexer.PatternStr):
+        return _PUNCT.get(value, f"keyword `{value}`")
+    return name.lower()
+
+
+def _describe_expected(names: set[str]) -> str:
+    described = sorted({_describe_terminal(n) for n in names if n != "$END"})
+    if "ID" in names or "EXPLICIT_ID" in names:
+        described = ["an identifier"] + [
+            d for d in described if d not in ("an identifier", "an '%' identifier")
+        ]
+    if not described:
+        return "eof"
+    if len(described) == 1:
+        return described[0]
+    if len(described) > 6:
+        return ", ".join(described[:6]) + ", or another item"
+    return ", ".join(described[:-1]) + f" or {described[-1]}"
+
+
+def _syntax_error(source: Source, err: lark.exceptions.UnexpectedInput, offset: int) -> WitSyntaxError:
+    pos = (err.pos_in_stream or 0) + offset
+    if isinstance(err, lark.exceptions.UnexpectedCharacters):
+        ch = source.text[pos] if pos < len(source.text) else ""
+        if source.text.startswith("/*", pos):
+            return WitSyntaxError("unterminated block comment", Span(source, pos, pos + 2))
+        return WitSyntaxError(f"unexpected character {ch!r}", Span(source, pos, pos + 1))
+    if isinstance(err, lark.exceptions.UnexpectedToken):
+        token = err.token
+        if token.type == "$END":
+            end = len(source.text)
+            expected = _describe_expected(set(err.expected))
+            return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
+        found = _describe_terminal(token.type)
+        expected = _describe_expected(set(err.expected))
+        start = (token.start_pos or 0) + offset
+        end = (token.end_pos or start) + offset
+        return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
+    end = len(source.text)
+    return WitSyntaxError("unexpected end of file", Span(source, end, end))
+
+
+# ---------------------------------------------------------------- tree -> nodes
+
+_STRING_ESCAPES = {'"': '"', "'": "'", "t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+class _Builder(lark.Transformer[Token, Any]):
+    """Builds the attrs nodes; positions come from `meta` and tokens."""
+
+    def __init__(self, source: Source, comments: _Comments, offset: int) -> None:
+        super().__init__()
+        self.source = source
+        self.comments = comments
+        self.offset = offset
+
+    # helpers ----------------------------------------------------------
+
+    def span(self, token: Token) -> Span:
+        start = (token.start_pos or 0) + self.offset
+        end = (token.end_pos or 0) + self.offset
+        return Span(self.source, start, end)
+
+    def docs(self, meta: Any) -> Docs:
+        if getattr(meta, "empty", True):
+            return NO_DOCS
+        pos = meta.start_pos
+        c = self.comments
+        index = bisect.bisect_right(c.ends, pos) - 1
+        found: list[int] = []
+        text = self.source.text
+        boundary = pos + self.offset
+        while index >= 0:
+            end = c.ends[index] + self.offset
+            if text[end:boundary].strip(" \t\n\r"):
+                break
+            found.append(index)
+            boundary = c.starts[index] + self.offset
+            index -= 1
+        if not found:
+            return NO_DOCS
+        found.reverse()
+        span = Span(self.source, c.starts[found[0]] + self.offset, c.ends[found[-1]] + self.offset)
+        return Docs(tuple(c.texts[i] for i in found), span)
+
+    @staticmethod
+    def split_attrs(children: list[Any]) -> tuple[tuple[Attribute, ...], list[Any]]:
+        attributes: list[Attribute] = []
+        index = 0
+        while index < len(children) and isinstance(
+            children[index], Since | Unstable | Deprecated | ExternalId
+        ):
+            attributes.append(children[index])
+            index += 1
+        return tuple(attributes), children[index:]
+
+    # identifiers, versions, attributes ---------------------------------
+
+    def id(self, children: list[Token]) -> Id:
+        (token,) = children
+        span = self.span(token)
+        name = str(token)
+        if token.type == "EXPLICIT_ID":
+            name = name[1:]
+        problem = id_error(name)
+        if problem is not None:
+            raise WitSyntaxError(problem, span)
+        return Id(name, span)
+
+    def version(self, children: list[Token]) -> tuple[str, Span]:
+        (token,) = children
+        return self._version(token)
+
+    def _version(self, token: Token) -> tuple[str, Span]:
+        span = self.span(token)
+        problem = check_version(str(token))
+        if problem is not None:
+            raise WitSyntaxError(problem, span)
+        return str(token), span
+
+    def attr_version(self, children: list[Any]) -> Attribute:
+        name, key, token = children
+        version, _ = self._version(token)
+        if name.name == "since":
+            self._expect_key(key, "version")
+            return Since(version, name.span)
+        if name.name == "deprecated":
+            self._expect_key(key, "version")
+            return Deprecated(version, name.span)
+        raise self._bad_attribute(name)
+
+    def attr_id(self, children: list[Any]) -> Attribute:
+        name, key, value = children
+        if name.name == "unstable":
+            self._expect_key(key, "feature")
+            return Unstable(value.name, name.span)
+        if name.name in ("since", "deprecated"):
+            raise WitSyntaxError(
+                f"expected a version, found {value.name!r}", value.span
+            )
+        raise self._bad_attribute(name)
+
+    def attr_string(self, children: list[Any]) -> Attribute:
+        name, token = children
+        if name.name != "external-id":
+            raise self._bad_attribute(name)
+        return ExternalId(self._string(token), name.span)
+
+    def _string(self, token: Token) -> str:
+        body = str(token)[1:-1]
+        out: list[str] = []
+        index = 0
+        while index < len(body):
+            ch = body[index]
+            if ch != "\\":
+                out.append(ch)
+                index += 1
+                continue
+            esc = body[index + 1]
+            if esc in _STRING_ESCAPES:
+                out.append(_STRING_ESCAPES[esc])
+                index += 2
+            elif esc == "u" and body[index + 2 : index + 3] == "{":
+                close = body.index("}", index)
+                out.append(chr(int(body[index + 3 : close].replace("_", ""), 16)))
+                index = close + 1
+            else:
+                raise WitSyntaxError(f"invalid string escape {esc!r}", self.span(token))
+        return "".join(out)
+
+    @staticmethod
+    def _expect_key(key: Id, expected: str) -> None:
+        if key.name != expected:
+            raise WitSyntaxError(f"expected `{expected}`, found `{key.name}`", key.span)
+
+    @staticmethod
+    def _bad_attribute(name: Id) -> WitSyntaxError:
+        return WitSyntaxError(f"unknown attribute `{name.name}`", name.span)
+
+    # packages and paths ------------------------------------------------
+
+    def package_name(self, children: list[Any]) -> PackageName:
+        namespace, name, version = (*children, None)[:3]
+        end = version[1].end if version is not None else name.span.end
+        span = Span(self.source, namespace.span.start, end)
+        return PackageName(namespace, name, None if version is None else version[0], span)
+
+    @v_args(meta=True)
+    def package_header(self, meta: Any, children: list[Any]) -> PackageName:
+        (name,) = children
+        return attrs.evolve(name, docs=self.docs(meta))
+
+    def local_path(self, children: list[Any]) -> LocalPath:
+        return LocalPath(children[0])
+
+    def package_path(self, children: list[Any]) -> PackagePath:
+        namespace, pkg, name, version = (*children, None)[:4]
+        span = Span(self.source, namespace.span.start, pkg.span.end)
+        version_text = None if version is None else version[0]
+        return PackagePath(PackageName(namespace, pkg, version_text, span), name)
+
+    def file(self, children: list[Any]) -> PackageFile:
+        if children and isinstance(children[0], PackageName):
+            return PackageFile(children[0], tuple(children[1:]))
+        return PackageFile(None, tuple(children))
+
+    @v_args(meta=True)
+    def nested_package(self, meta: Any, children: list[Any]) -> PackageFile:
+        name, *items = children
+        return PackageFile(attrs.evolve(name, docs=self.docs(meta)), tuple(items))
+
+    def nested_package_attrs(self, children: list[Any]) -> PackageFile:
+        _, rest = self.split_attrs(children)
+        raise WitSyntaxError("cannot place attributes on nested packages", rest[0].span)
+
+    @v_args(meta=True)
+    def toplevel_use(self, meta: Any, children: list[Any]) -> ToplevelUse:
+        attributes, (path, as_) = self.split_attrs(children)
+        start = meta.start_pos + self.offset
+        return ToplevelUse(Span(self.source, start, start + 3), attributes, path, as_)
+
+    # interfaces and worlds ---------------------------------------------
+
+    @v_args(meta=True)
+    def interface(self, meta: Any, children: list[Any]) -> Interface:
+        attributes, (name, *items) = self.split_attrs(children)
+        return Interface(self.docs(meta), attributes, name, tuple(items))
+
+    @v_args(meta=True)
+    def world(self, meta: Any, children: list[Any]) -> World:
+        attributes, (name, *items) = self.split_attrs(children)
+        return World(self.docs(meta), attributes, name, tuple(items))
+
+    def use(self, children: list[Any]) -> Use:
+        attributes, (path, names) = self.split_attrs(children)
+        return Use(attributes, path, names)
+
+    def use_names(self, children: list[Any]) -> tuple[UseName, ...]:
+        return tuple(c for c in children if c is not None)
+
+    def use_name(self, children: list[Any]) -> UseName:
+        return UseName(children[0], children[1])
+
+    @v_args(meta=True)
+    def import_(self, meta: Any, children: list[Any]) -> Extern:
+        attributes, (kind,) = self.split_attrs(children)
+        return Extern(True, self.docs(meta), attributes, kind)
+
+    @v_args(meta=True)
+    def export_(self, meta: Any, children: list[Any]) -> Extern:
+        attributes, (kind,) = self.split_attrs(children)
+        return Extern(False, self.docs(meta), attributes, kind)
+
+    def extern_func(self, children: list[Any]) -> ExternFunc:
+        name, func = children
+        return ExternFunc(name, attrs.evolve(func, span=name.span))
+
+    def extern_interface(self, children: list[Any]) -> ExternInterface:
+        return ExternInterface(children[0], tuple(children[1:]))
+
+    def extern_path(self, children: list[Any]) -> ExternPath:
+        return ExternPath(children[0])
+
+    def extern_named(self, children: list[Any]) -> ExternNamed:
+        return ExternNamed(children[0], children[1])
+
+    def include(self, children: list[Any]) -> Include:
+        attributes, rest = self.split_attrs(children)
+        names = rest[1] if len(rest) > 1 else ()
+        return Include(attributes, rest[0], names)
+
+    def include_names(self, children: list[Any]) -> tuple[tuple[Id, Id], ...]:
+        return tuple(c for c in children if c is not None)
+
+    def include_name(self, children: list[Any]) -> tuple[Id, Id]:
+        return (children[0], children[1])
+
+    # functions ---------------------------------------------------------
+
+    @v_args(meta=True)
+    def named_func(self, meta: Any, children: list[Any]) -> NamedFunc:
+        attributes, (name, func) = self.split_attrs(children)
+        return NamedFunc(self.docs(meta), attributes, name, attrs.evolve(func, span=name.span))
+
+    def func_type(self, children: list[Any]) -> Func:
+        is_async = isinstance(children[0], Token)
+        if is_async:
+            children = children[1:]
+        params, result = children
+        return Func(is_async, params, result, Span(self.source, 0, 0))
+
+    def params(self, children: list[Any]) -> tuple[tuple[Id, Type], ...]:
+        return tuple(c for c in children if c is not None)
+
+    def param(self, children: list[Any]) -> tuple[Id, Type]:
+        return (children[0], children[1])
+
+    @v_args(meta=True)
+    def constructor(self, meta: Any, children: list[Any]) -> ResourceFunc:
+        attributes, (token, params, result) = self.split_attrs(children)
+        span = self.span(token)
+        func = Func(False, params, result, span)
+        named = NamedFunc(self.docs(meta), attributes, Id("constructor", span), func)
+        return ResourceFunc("constructor", named)
+
+    @v_args(meta=True)
+    def resource_method(self, meta: Any, children: list[Any]) -> ResourceFunc:
+        attributes, rest = self.split_attrs(children)
+        name, *mid, func = rest
+        kind = "static" if mid else "method"
+        named = NamedFunc(self.docs(meta), attributes, name, attrs.evolve(func, span=name.span))
+        return ResourceFunc(kind, named)
+
+    # type definitions --------------------------------------------------
+
+    def _typedef(self, meta: Any, children: list[Any], build: Any) -> TypeDef:
+        attributes, (name, *rest) = self.split_attrs(children)
+        return TypeDef(self.docs(meta), attributes, name, build(name, rest))
+
+    @v_args(meta=True)
+    def type_alias(self, meta: Any, children: list[Any]) -> TypeDef:
+        return self._typedef(meta, children, lambda name, rest: rest[0])
+
+    @v_args(meta=True)
+    def record(self, meta: Any, children: list[Any]) -> TypeDef:
+        return self._typedef(meta, children, lambda name, rest: Record(rest[0], name.span))
+
+    @v_args(meta=True)
+    def flags(self, meta: Any, children: list[Any]) -> TypeDef:
+        return self._typedef(meta, children, lambda name, rest: Flags(rest[0], name.span))
+
+    @v_args(meta=True)
+    def variant(self, meta: Any, children: list[Any]) -> TypeDef:
+        return self._typedef(meta, children, lambda name, rest: Variant(rest[0], name.span))
+
+    @v_args(meta=True)
+    def enum(self, meta: Any, children: list[Any]) -> TypeDef:
+        return self._typedef(meta, children, lambda name, rest: Enum(rest[0], name.span))
+
+    @v_args(meta=True)
+    def resource(self, meta: Any, children: list[Any]) -> TypeDef:
+        return self._typedef(
+            meta, children, lambda name, rest: Resource(tuple(rest), name.span)
+        )
+
+    def fields(self, children: list[Any]) -> tuple[Field, ...]:
+        return tuple(c for c in children if c is not None)
+
+    @v_args(meta=True)
+    def field(self, meta: Any, children: list[Any]) -> Field:
+        return Field(self.docs(meta), children[0], children[1])
+
+    def flag_names(self, children: list[Any]) -> tuple[Flag, ...]:
+        return tuple(c for c in children if c is not None)
+
+    @v_args(meta=True)
+    def flag_name(self, meta: Any, children: list[Any]) -> Flag:
+        return Flag(self.docs(meta), children[0])
+
+    def cases(self, children: list[Any]) -> tuple[Case, ...]:
+        return tuple(c for c in children if c is not None)
+
+    @v_args(meta=True)
+    def case(self, meta: Any, children: list[Any]) -> Case:
+        return Case(self.docs(meta), children[0], children[1])
+
+    def enum_cases(self, children: list[Any]) -> tuple[EnumCase, ...]:
+        return tuple(c for c in children if c is not None)
+
+    @v_args(meta=True)
+    def enum_case(self, meta: Any, children: list[Any]) -> EnumCase:
+        return EnumCase(self.docs(meta), children[0])
+
+    # types ---------------------------------------------------------------
+
+    def primitive(self, children: list[Token]) -> Primitive:
+        (token,) = children
+        return Primitive(str(token), self.span(token))
+
+    def named(self, children: list[Any]) -> Named:
+        return Named(children[0])
+
+    def list(self, children: list[Any]) -> ListType:
+        return ListType(children[1], self.span(children[0]))
+
+    def fixed_list(self, children: list[Any]) -> FixedListType:
+        token, element, size = children
+        value = int(size)
+        if value >= 2**32:
+            raise WitSyntaxError(
+                "invalid list size: number too large to fit in target type", self.span(size)
+            )
+        return FixedListType(element, value, self.span(token))
+
+    def map(self, children: list[Any]) -> MapType:
+        return MapType(children[1], children[2], self.span(children[0]))
+
+    def option(self, children: list[Any]) -> OptionType:
+        return OptionType(children[1], self.span(children[0]))
+
+    def result_bare(self, children: list[Any]) -> ResultType:
+        return ResultType(None, None, self.span(children[0]))
+
+    def result_ok(self, children: list[Any]) -> ResultType:
+        return ResultType(children[1], None, self.span(children[0]))
+
+    def result_ok_err(self, children: list[Any]) -> ResultType:
+        return ResultType(children[1], children[2], self.span(children[0]))
+
+    def result_err(self, children: list[Any]) -> ResultType:
+        return ResultType(None, children[1], self.span(children[0]))
+
+    def tuple(self, children: list[Any]) -> TupleType:
+        token, *types = children
+        return TupleType(tuple(t for t in types if t is not None), self.span(token))
+
+    def future(self, children: list[Any]) -> FutureType:
+        return FutureType(children[1], self.span(children[0]))
+
+    def stream(self, children: list[Any]) -> StreamType:
+        return StreamType(children[1], self.span(children[0]))
+
+    def own(self, children: list[Any]) -> HandleType:
+        return HandleType(False, children[1])
+
+    def borrow(self, children: list[Any]) -> HandleType:
+        return HandleType(True, children[1])
+
