@@ -16,7 +16,7 @@ class Source:
     """One WIT file: its path as shown in messages, and its text."""
 
     path: str
-    text: str
+    text: str = attrs.field(repr=False)
 
 
 @attrs.frozen
