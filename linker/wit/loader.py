@@ -1,0 +1,95 @@
+"""`load(path)`: a `.wit` file, a WIT directory with `deps/`, or a `.wasm`/`.wat` package."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from linker.errors import WitError
+from linker.tools import ToolError, run_wasm_tools
+from linker.wit import model as m
+from linker.wit.ast import parse_file
+from linker.wit.package_resolver import UnresolvedPackage, resolve_files
+from linker.wit.resolver import Builder
+from linker.wit.source import Source, WitSyntaxError, located
+
+_WASM_SUFFIXES = (".wasm", ".wat")
+
+
+def load(
+    path: str | os.PathLike[str], *, features: Sequence[str] = (), all_features: bool = False
+) -> m.Resolve:
+    """Parse and resolve the WIT at `path`; raises `WitError` on any bad input.
+
+    `main_packages` of the result lists the packages `path` itself defines (not
+    those of `deps/`). Features gate `@unstable(feature = ...)` items.
+    """
+    root = Path(path)
+    builder = Builder(features, all_features)
+    try:
+        if root.is_dir():
+            main = _load_dir(builder, root)
+        elif root.is_file():
+            main = _load_file(builder, root)
+        else:
+            raise WitError(f"no such file or directory: {root}", path=str(root))
+    except WitSyntaxError as err:
+        raise located(err.message, err.span) from None
+    except RecursionError:
+        raise WitError(f"{root}: WIT nested too deeply to resolve", path=str(root)) from None
+    builder.resolve.main_packages = main
+    return builder.resolve
+
+
+def _load_dir(builder: Builder, root: Path) -> list[m.PackageId]:
+    main = _parse_group(_wit_files(root))
+    groups: list[list[UnresolvedPackage]] = [main]
+    deps = root / "deps"
+    if deps.is_dir():
+        for entry in sorted(deps.iterdir(), key=lambda p: p.name):
+            if entry.is_dir():
+                groups.append(_parse_group(_wit_files(entry)))
+            elif entry.suffix == ".wit":
+                groups.append(_parse_group([entry]))
+            elif entry.suffix in _WASM_SUFFIXES:
+                builder.merge(_decode(entry))
+    return builder.add_groups(groups)[0]
+
+
+def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
+    if path.suffix in _WASM_SUFFIXES or _read(path).startswith(b"\0asm"):
+        ids = builder.merge(_decode(path))
+        return ids[-1:]
+    return builder.add_groups([_parse_group([path])])[0]
+
+
+def _wit_files(directory: Path) -> list[Path]:
+    return [p for p in directory.iterdir() if p.suffix == ".wit" and p.is_file()]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise WitError(f"failed to read path for WIT [{path}]: {err.strerror}", path=str(path))
+
+
+def _parse_group(paths: Sequence[Path]) -> list[UnresolvedPackage]:
+    files = []
+    for path in sorted(paths, key=str):
+        data = _read(path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WitError(f"input file is not valid utf-8 [{path}]", path=str(path)) from None
+        files.append(parse_file(Source(str(path), text)))
+    return resolve_files(files)
+
+
+def _decode(path: Path) -> m.Resolve:
+    try:
+        text = run_wasm_tools("component", "wit", "--json", str(path))
+    except ToolError as err:
+        raise WitError(f"failed to decode WIT package {path}: {err}", path=str(path)) from None
+    return m.Resolve.from_json(text.decode())
