@@ -452,6 +452,9 @@ def check_version(text: str) -> str | None:
 
 # ---------------------------------------------------------------- parsing
 
+MAX_TYPE_DEPTH = 100
+"""wit-parser's limit on nested types such as `list<list<...>>`."""
+
 
 @cache
 def _parser() -> lark.Lark:
@@ -459,7 +462,7 @@ def _parser() -> lark.Lark:
     return lark.Lark(
         grammar,
         parser="lalr",
-        lexer="contextual",
+        lexer="basic",
         start="file",
         propagate_positions=True,
         maybe_placeholders=True,
@@ -583,12 +586,23 @@ def _describe_terminal(name: str) -> str:
     return name.lower()
 
 
+_TYPE_KEYWORDS = {
+    "BOOL", "U8", "U16", "U32", "U64", "S8", "S16", "S32", "S64", "F32", "F64", "CHAR",
+    "STRING", "ERROR_CONTEXT", "LIST", "MAP", "OPTION", "RESULT", "TUPLE", "FUTURE",
+    "STREAM", "OWN", "BORROW",
+}
+
+
 def _describe_expected(names: set[str]) -> str:
-    described = sorted({_describe_terminal(n) for n in names if n != "$END"})
-    if "ID" in names or "EXPLICIT_ID" in names:
-        described = ["an identifier"] + [
-            d for d in described if d not in ("an identifier", "an '%' identifier")
-        ]
+    names = {n for n in names if n != "$END"}
+    head: list[str] = []
+    if _TYPE_KEYWORDS <= names:
+        names -= _TYPE_KEYWORDS | {"ID", "EXPLICIT_ID"}
+        head.append("a type")
+    if names & {"ID", "EXPLICIT_ID"}:
+        names -= {"ID", "EXPLICIT_ID"}
+        head.append("an identifier or string")
+    described = head + sorted({_describe_terminal(n) for n in names})
     if not described:
         return "eof"
     if len(described) == 1:
@@ -596,6 +610,17 @@ def _describe_expected(names: set[str]) -> str:
     if len(described) > 6:
         return ", ".join(described[:6]) + ", or another item"
     return ", ".join(described[:-1]) + f" or {described[-1]}"
+
+
+def _expected_terminals(err: lark.exceptions.UnexpectedToken) -> set[str]:
+    """The terminals the parser could really shift here (not LALR's merged lookaheads)."""
+    parser = getattr(err, "interactive_parser", None)
+    if parser is None:
+        return set(err.expected)
+    try:
+        return set(parser.accepts()) or set(err.expected)
+    except lark.exceptions.LarkError:
+        return set(err.expected)
 
 
 def _syntax_error(source: Source, err: lark.exceptions.UnexpectedInput, offset: int) -> WitSyntaxError:
@@ -609,10 +634,10 @@ def _syntax_error(source: Source, err: lark.exceptions.UnexpectedInput, offset: 
         token = err.token
         if token.type == "$END":
             end = len(source.text)
-            expected = _describe_expected(set(err.expected))
+            expected = _describe_expected(_expected_terminals(err))
             return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
         found = _describe_terminal(token.type)
-        expected = _describe_expected(set(err.expected))
+        expected = _describe_expected(_expected_terminals(err))
         start = (token.start_pos or 0) + offset
         end = (token.end_pos or start) + offset
         return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
@@ -633,6 +658,7 @@ class _Builder(lark.Transformer[Token, Any]):
         self.source = source
         self.comments = comments
         self.offset = offset
+        self.depths: dict[int, int] = {}
 
     # helpers ----------------------------------------------------------
 
@@ -953,6 +979,14 @@ class _Builder(lark.Transformer[Token, Any]):
 
     # types ---------------------------------------------------------------
 
+    def _nested(self, node: Type, *inner: Type | None) -> Type:
+        """Record how deeply `node` nests types; wit-parser rejects 100 levels."""
+        depth = 1 + max((self.depths.get(id(t), 0) for t in inner if t is not None), default=0)
+        if depth >= MAX_TYPE_DEPTH:
+            raise WitSyntaxError("type nesting too deep", node.span)
+        self.depths[id(node)] = depth
+        return node
+
     def primitive(self, children: list[Token]) -> Primitive:
         (token,) = children
         return Primitive(str(token), self.span(token))
@@ -960,45 +994,50 @@ class _Builder(lark.Transformer[Token, Any]):
     def named(self, children: list[Any]) -> Named:
         return Named(children[0])
 
-    def list(self, children: list[Any]) -> ListType:
-        return ListType(children[1], self.span(children[0]))
+    def list(self, children: list[Any]) -> Type:
+        return self._nested(ListType(children[1], self.span(children[0])), children[1])
 
-    def fixed_list(self, children: list[Any]) -> FixedListType:
+    def fixed_list(self, children: list[Any]) -> Type:
         token, element, size = children
         value = int(size)
         if value >= 2**32:
             raise WitSyntaxError(
                 "invalid list size: number too large to fit in target type", self.span(size)
             )
-        return FixedListType(element, value, self.span(token))
+        return self._nested(FixedListType(element, value, self.span(token)), element)
 
-    def map(self, children: list[Any]) -> MapType:
-        return MapType(children[1], children[2], self.span(children[0]))
+    def map(self, children: list[Any]) -> Type:
+        return self._nested(
+            MapType(children[1], children[2], self.span(children[0])), children[1], children[2]
+        )
 
-    def option(self, children: list[Any]) -> OptionType:
-        return OptionType(children[1], self.span(children[0]))
+    def option(self, children: list[Any]) -> Type:
+        return self._nested(OptionType(children[1], self.span(children[0])), children[1])
 
     def result_bare(self, children: list[Any]) -> ResultType:
         return ResultType(None, None, self.span(children[0]))
 
-    def result_ok(self, children: list[Any]) -> ResultType:
-        return ResultType(children[1], None, self.span(children[0]))
+    def result_ok(self, children: list[Any]) -> Type:
+        return self._nested(ResultType(children[1], None, self.span(children[0])), children[1])
 
-    def result_ok_err(self, children: list[Any]) -> ResultType:
-        return ResultType(children[1], children[2], self.span(children[0]))
+    def result_ok_err(self, children: list[Any]) -> Type:
+        return self._nested(
+            ResultType(children[1], children[2], self.span(children[0])), children[1], children[2]
+        )
 
-    def result_err(self, children: list[Any]) -> ResultType:
-        return ResultType(None, children[1], self.span(children[0]))
+    def result_err(self, children: list[Any]) -> Type:
+        return self._nested(ResultType(None, children[1], self.span(children[0])), children[1])
 
-    def tuple(self, children: list[Any]) -> TupleType:
+    def tuple(self, children: list[Any]) -> Type:
         token, *types = children
-        return TupleType(tuple(t for t in types if t is not None), self.span(token))
+        inner = tuple(t for t in types if t is not None)
+        return self._nested(TupleType(inner, self.span(token)), *inner)
 
-    def future(self, children: list[Any]) -> FutureType:
-        return FutureType(children[1], self.span(children[0]))
+    def future(self, children: list[Any]) -> Type:
+        return self._nested(FutureType(children[1], self.span(children[0])), children[1])
 
-    def stream(self, children: list[Any]) -> StreamType:
-        return StreamType(children[1], self.span(children[0]))
+    def stream(self, children: list[Any]) -> Type:
+        return self._nested(StreamType(children[1], self.span(children[0])), children[1])
 
     def own(self, children: list[Any]) -> HandleType:
         return HandleType(False, children[1])

@@ -35,7 +35,10 @@ def load(
         else:
             raise WitError(f"no such file or directory: {root}", path=str(root))
     except WitSyntaxError as err:
-        raise located(err.message, err.span) from None
+        message = err.message
+        if root.is_dir():
+            message = f"failed to resolve directory while parsing WIT for path [{root}]: {message}"
+        raise located(message, err.span) from None
     except RecursionError:
         raise WitError(f"{root}: WIT nested too deeply to resolve", path=str(root)) from None
     builder.resolve.main_packages = main
