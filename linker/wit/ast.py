@@ -600,7 +600,7 @@ def _describe_expected(names: set[str]) -> str:
         names -= _TYPE_KEYWORDS | {"ID", "EXPLICIT_ID"}
         head.append("a type")
     if names & {"ID", "EXPLICIT_ID"}:
-        names -= {"ID", "EXPLICIT_ID"}
+        names -= {"ID", "EXPLICIT_ID", "STRING_LITERAL"}
         head.append("an identifier or string")
     described = head + sorted({_describe_terminal(n) for n in names})
     if not described:
@@ -640,6 +640,9 @@ def _syntax_error(source: Source, err: lark.exceptions.UnexpectedInput, offset: 
         expected = _describe_expected(_expected_terminals(err))
         start = (token.start_pos or 0) + offset
         end = (token.end_pos or start) + offset
+        if " " not in expected or expected.startswith("keyword"):
+            # a single punctuation or keyword was required: point at the token's start only
+            end = start
         return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
     end = len(source.text)
     return WitSyntaxError("unexpected end of file", Span(source, end, end))

@@ -936,14 +936,14 @@ class PackageResolver:
                     names.add(func.func.name.name)
             return m.Resource()
         if isinstance(ty, ast.Record):
-            return m.Record(
-                tuple(
-                    m.Field(
-                        f.name.name, self._resolve_type(f.type, stability), docs_contents(f.docs)
-                    )
-                    for f in ty.fields
+            fields = []
+            for f in ty.fields:
+                field = m.Field(
+                    f.name.name, self._resolve_type(f.type, stability), docs_contents(f.docs)
                 )
-            )
+                self.item_spans[id(field)] = f.name.span
+                fields.append(field)
+            return m.Record(tuple(fields))
         if isinstance(ty, ast.Flags):
             return m.Flags(tuple(m.Flag(f.name.name, docs_contents(f.docs)) for f in ty.flags))
         if isinstance(ty, ast.TupleType):

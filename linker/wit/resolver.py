@@ -54,7 +54,7 @@ class Builder:
                 if prev is not None:
                     raise WitSyntaxError(
                         f"package `{pkg.name}` is defined in two different locations:\n"
-                        f"  * {_where(prev[0].name_span)}\n  * {_where(pkg.name_span)}",
+                        f"  * {_where(pkg.name_span)}\n  * {_where(prev[0].name_span)}",
                         None,
                     )
                 details[pkg.name] = (pkg, index)
@@ -493,13 +493,14 @@ class _Remap:
             self.interfaces.append(m.InterfaceId(len(resolve.interfaces)))
             resolve.interfaces.append(new_iface)
 
-        for new_id in self.types[first_type:]:
+        for offset, new_id in enumerate(self.types[first_type:]):
             if new_id is None:
                 continue
             ty = resolve.types[new_id.index]
             if isinstance(ty.owner, m.OwnerInterface):
+                span = u.type_spans[first_type + offset]
                 try:
-                    ty.owner = m.OwnerInterface(self.map_interface(ty.owner.id, None))
+                    ty.owner = m.OwnerInterface(self.map_interface(ty.owner.id, span))
                 except WitSyntaxError as err:
                     raise WitSyntaxError(
                         f"{err.message}; this type is not gated by a feature but its "
@@ -519,13 +520,14 @@ class _Remap:
             self.world_spans[new_world_id.index] = span
             resolve.worlds.append(new_world)
 
-        for new_id in self.types[first_type:]:
+        for offset, new_id in enumerate(self.types[first_type:]):
             if new_id is None:
                 continue
             ty = resolve.types[new_id.index]
             if isinstance(ty.owner, m.OwnerWorld):
+                span = u.type_spans[first_type + offset]
                 try:
-                    ty.owner = m.OwnerWorld(self.map_world(ty.owner.id, None))
+                    ty.owner = m.OwnerWorld(self.map_world(ty.owner.id, span))
                 except WitSyntaxError as err:
                     raise WitSyntaxError(
                         f"{err.message}; this type is not gated by a feature but its world is",
@@ -641,6 +643,14 @@ class _Remap:
             return kind
         if isinstance(kind, m.Handle):
             return m.Handle(kind.kind, self.map_type(kind.resource, span))
+        if isinstance(kind, m.Record):
+            fields = []
+            for field in kind.fields:
+                field_span = self.span_of(field) or span
+                mapped = self._update_ty(field.type, field_span)
+                assert mapped is not None
+                fields.append(attrs.evolve(field, type=mapped))
+            return m.Record(tuple(fields))
         return _map_kind(
             kind, lambda t: self._update_ty(t, span), lambda t: self.map_type(t, span)
         )
