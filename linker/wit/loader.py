@@ -46,18 +46,28 @@ def load(
 
 
 def _load_dir(builder: Builder, root: Path) -> list[m.PackageId]:
-    main = _parse_group(_wit_files(root))
-    groups: list[list[UnresolvedPackage]] = [main]
+    groups: list[list[UnresolvedPackage]] = [_parse_package_dir(root)]
     deps = root / "deps"
     if deps.is_dir():
-        for entry in sorted(deps.iterdir(), key=lambda p: p.name):
-            if entry.is_dir():
-                groups.append(_parse_group(_wit_files(entry)))
-            elif entry.suffix == ".wit":
-                groups.append(_parse_group([entry]))
-            elif entry.suffix in _WASM_SUFFIXES:
-                builder.merge(_decode(entry))
+        try:
+            for entry in sorted(deps.iterdir(), key=lambda p: p.name):
+                if entry.is_dir():
+                    groups.append(_parse_package_dir(entry))
+                elif entry.suffix == ".wit":
+                    groups.append(_parse_group([entry]))
+                elif entry.suffix in _WASM_SUFFIXES:
+                    builder.merge(_decode(entry))
+        except WitSyntaxError as err:
+            context = f"failed to parse dependency directory: {deps}: "
+            raise WitSyntaxError(context + err.message, err.span) from None
     return builder.add_groups(groups)[0]
+
+
+def _parse_package_dir(directory: Path) -> list[UnresolvedPackage]:
+    try:
+        return _parse_group(_wit_files(directory))
+    except WitSyntaxError as err:
+        raise WitSyntaxError(f"failed to parse package: {directory}: {err.message}", err.span)
 
 
 def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
