@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from linker.errors import WitError
 from linker.wit import load
-from conftest import CORPUS
 
 FAIL_DIR = CORPUS / "parse-fail"
 
@@ -49,8 +49,10 @@ def test_failing_case_raises_wit_error(case: Path) -> None:
     message = str(info.value)
     assert message.strip()
     # the main message line names the problem; a location follows when wit-parser has one
-    result = case.with_name(case.name + ".wit.result") if case.is_dir() else case.with_suffix(
-        ".wit.result"
+    result = (
+        case.with_name(case.name + ".wit.result")
+        if case.is_dir()
+        else case.with_suffix(".wit.result")
     )
     if "-->" in result.read_text():
         assert "     --> " in message and "^" in message

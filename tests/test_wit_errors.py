@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, ROOT
 
 from linker.errors import WitError
 from linker.wit import load
-from conftest import CORPUS, ROOT
 
 
 def _error(tmp_path: Path, text: str, name: str = "x.wit") -> WitError:

@@ -587,16 +587,36 @@ def _describe_terminal(name: str) -> str:
 
 
 _TYPE_KEYWORDS = {
-    "BOOL", "U8", "U16", "U32", "U64", "S8", "S16", "S32", "S64", "F32", "F64", "CHAR",
-    "STRING", "ERROR_CONTEXT", "LIST", "MAP", "OPTION", "RESULT", "TUPLE", "FUTURE",
-    "STREAM", "OWN", "BORROW",
+    "BOOL",
+    "U8",
+    "U16",
+    "U32",
+    "U64",
+    "S8",
+    "S16",
+    "S32",
+    "S64",
+    "F32",
+    "F64",
+    "CHAR",
+    "STRING",
+    "ERROR_CONTEXT",
+    "LIST",
+    "MAP",
+    "OPTION",
+    "RESULT",
+    "TUPLE",
+    "FUTURE",
+    "STREAM",
+    "OWN",
+    "BORROW",
 }
 
 
 def _describe_expected(names: set[str]) -> str:
     names = {n for n in names if n != "$END"}
     head: list[str] = []
-    if _TYPE_KEYWORDS <= names:
+    if names >= _TYPE_KEYWORDS:
         names -= _TYPE_KEYWORDS | {"ID", "EXPLICIT_ID"}
         head.append("a type")
     if names & {"ID", "EXPLICIT_ID"}:
@@ -623,7 +643,9 @@ def _expected_terminals(err: lark.exceptions.UnexpectedToken) -> set[str]:
         return set(err.expected)
 
 
-def _syntax_error(source: Source, err: lark.exceptions.UnexpectedInput, offset: int) -> WitSyntaxError:
+def _syntax_error(
+    source: Source, err: lark.exceptions.UnexpectedInput, offset: int
+) -> WitSyntaxError:
     pos = (err.pos_in_stream or 0) + offset
     if isinstance(err, lark.exceptions.UnexpectedCharacters):
         ch = source.text[pos] if pos < len(source.text) else ""
@@ -744,9 +766,7 @@ class _Builder(lark.Transformer[Token, Any]):
             self._expect_key(key, "feature")
             return Unstable(value.name, name.span)
         if name.name in ("since", "deprecated"):
-            raise WitSyntaxError(
-                f"expected a version, found {value.name!r}", value.span
-            )
+            raise WitSyntaxError(f"expected a version, found {value.name!r}", value.span)
         raise self._bad_attribute(name)
 
     def attr_string(self, children: list[Any]) -> Attribute:
@@ -796,7 +816,7 @@ class _Builder(lark.Transformer[Token, Any]):
 
     @v_args(meta=True)
     def package_header(self, meta: Any, children: list[Any]) -> PackageName:
-        (name,) = children
+        name: PackageName = children[0]
         return attrs.evolve(name, docs=self.docs(meta))
 
     def local_path(self, children: list[Any]) -> LocalPath:
@@ -948,9 +968,7 @@ class _Builder(lark.Transformer[Token, Any]):
 
     @v_args(meta=True)
     def resource(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(
-            meta, children, lambda name, rest: Resource(tuple(rest), name.span)
-        )
+        return self._typedef(meta, children, lambda name, rest: Resource(tuple(rest), name.span))
 
     def fields(self, children: list[Any]) -> tuple[Field, ...]:
         return tuple(c for c in children if c is not None)
@@ -997,7 +1015,7 @@ class _Builder(lark.Transformer[Token, Any]):
     def named(self, children: list[Any]) -> Named:
         return Named(children[0])
 
-    def list(self, children: list[Any]) -> Type:
+    def list_type(self, children: list[Any]) -> Type:
         return self._nested(ListType(children[1], self.span(children[0])), children[1])
 
     def fixed_list(self, children: list[Any]) -> Type:
@@ -1009,7 +1027,7 @@ class _Builder(lark.Transformer[Token, Any]):
             )
         return self._nested(FixedListType(element, value, self.span(token)), element)
 
-    def map(self, children: list[Any]) -> Type:
+    def map_type(self, children: list[Any]) -> Type:
         return self._nested(
             MapType(children[1], children[2], self.span(children[0])), children[1], children[2]
         )
@@ -1031,7 +1049,7 @@ class _Builder(lark.Transformer[Token, Any]):
     def result_err(self, children: list[Any]) -> Type:
         return self._nested(ResultType(None, children[1], self.span(children[0])), children[1])
 
-    def tuple(self, children: list[Any]) -> Type:
+    def tuple_type(self, children: list[Any]) -> Type:
         token, *types = children
         inner = tuple(t for t in types if t is not None)
         return self._nested(TupleType(inner, self.span(token)), *inner)
@@ -1047,4 +1065,3 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def borrow(self, children: list[Any]) -> HandleType:
         return HandleType(True, children[1])
-

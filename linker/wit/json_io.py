@@ -375,9 +375,7 @@ def _read_interface(value: Json) -> m.Interface:
     return m.Interface(
         name=_opt_str(obj, "name"),
         types={_str(k): m.TypeId(_int(v)) for k, v in _obj(obj.get("types", {})).items()},
-        functions={
-            _str(k): _read_function(v) for k, v in _obj(obj.get("functions", {})).items()
-        },
+        functions={_str(k): _read_function(v) for k, v in _obj(obj.get("functions", {})).items()},
         docs=_read_docs(obj),
         stability=_read_stability(obj),
         package=_read_package_ref(obj.get("package")),

@@ -67,7 +67,8 @@ def _parse_package_dir(directory: Path) -> list[UnresolvedPackage]:
     try:
         return _parse_group(_wit_files(directory))
     except WitSyntaxError as err:
-        raise WitSyntaxError(f"failed to parse package: {directory}: {err.message}", err.span)
+        message = f"failed to parse package: {directory}: {err.message}"
+        raise WitSyntaxError(message, err.span) from None
 
 
 def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
@@ -85,7 +86,8 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as err:
-        raise WitError(f"failed to read path for WIT [{path}]: {err.strerror}", path=str(path))
+        message = f"failed to read path for WIT [{path}]: {err.strerror}"
+        raise WitError(message, path=str(path)) from None
 
 
 def _parse_group(paths: Sequence[Path]) -> list[UnresolvedPackage]:

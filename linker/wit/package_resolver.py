@@ -76,10 +76,8 @@ def docs_contents(docs: ast.Docs) -> m.Docs:
         return m.NO_DOCS
     lines: list[str] = []
     for comment in docs.comments:
-        if comment.startswith("/**"):
-            text = comment[3:].removesuffix("*/")
-        else:
-            text = comment.lstrip("/")
+        is_block = comment.startswith("/**")
+        text = comment[3:].removesuffix("*/") if is_block else comment.lstrip("/")
         lines.append(text.rstrip())
     indents = [len(d) - len(d.lstrip()) for d in lines if d]
     indent = min(indents) if indents else 0
@@ -239,9 +237,8 @@ def _collect_deps(ty: ast.DefType, out: list[ast.Id]) -> None:
             _collect_deps(ty.ok, out)
         if ty.err is not None:
             _collect_deps(ty.err, out)
-    elif isinstance(ty, ast.FutureType | ast.StreamType):
-        if ty.element is not None:
-            _collect_deps(ty.element, out)
+    elif isinstance(ty, ast.FutureType | ast.StreamType) and ty.element is not None:
+        _collect_deps(ty.element, out)
 
 
 _PRIMITIVES = {p.value: p for p in m.Primitive}
@@ -470,14 +467,14 @@ class PackageResolver:
         ids: dict[str, AstRef] = {}
         iface_order: list[int] = []
         world_order: list[int] = []
-        for name in toposort("interface or world", order):
-            if kinds[name] == "interface":
-                index = self._alloc_interface(package_items[name], name)
-                ids[name] = ("interface", index)
+        for item_name in toposort("interface or world", order):
+            if kinds[item_name] == "interface":
+                index = self._alloc_interface(package_items[item_name], item_name)
+                ids[item_name] = ("interface", index)
                 iface_order.append(index)
             else:
-                index = self._alloc_world(package_items[name], name)
-                ids[name] = ("world", index)
+                index = self._alloc_world(package_items[item_name], item_name)
+                ids[item_name] = ("world", index)
                 world_order.append(index)
 
         for decl_list in decl_lists:
@@ -568,9 +565,7 @@ class PackageResolver:
         target.docs = docs_contents(world.docs)
         target.stability = stability_of(world.attributes)
         owner = m.OwnerWorld(m.WorldId(index))
-        self._resolve_types(
-            owner, [i for i in world.items if isinstance(i, ast.Use | ast.TypeDef)]
-        )
+        self._resolve_types(owner, [i for i in world.items if isinstance(i, ast.Use | ast.TypeDef)])
         for item in world.items:
             if isinstance(item, ast.Include):
                 self._resolve_include(index, item)
@@ -589,9 +584,9 @@ class PackageResolver:
             if isinstance(item, ast.TypeDef) and isinstance(item.type, ast.Resource):
                 for func in item.type.funcs:
                     resolved = self._resolve_resource_func(func, item.name)
-                    witem = m.WorldFunction(resolved)
-                    self.item_spans[id(witem)] = func.func.name.span
-                    target.imports[resolved.name] = witem
+                    func_item = m.WorldFunction(resolved)
+                    self.item_spans[id(func_item)] = func.func.name.span
+                    target.imports[resolved.name] = func_item
                 continue
             if not isinstance(item, ast.Extern):
                 continue
@@ -708,9 +703,9 @@ class PackageResolver:
                 )
                 self.item_spans[id(funcs[-1])] = item.name.span
             elif isinstance(item, ast.TypeDef) and isinstance(item.type, ast.Resource):
-                for func in item.type.funcs:
-                    funcs.append(self._resolve_resource_func(func, item.name))
-                    self.item_spans[id(funcs[-1])] = func.func.name.span
+                for resource_func in item.type.funcs:
+                    funcs.append(self._resolve_resource_func(resource_func, item.name))
+                    self.item_spans[id(funcs[-1])] = resource_func.func.name.span
         for func in funcs:
             iface.functions[func.name] = func
         self.interface_types[index] = self.type_lookup
@@ -742,8 +737,8 @@ class PackageResolver:
             order = toposort("type", type_deps)
         except WitSyntaxError as err:
             raise _float_hint(err) from None
-        for name in order:
-            definition = type_defs.pop(name)
+        for type_name in order:
+            definition = type_defs.pop(type_name)
             if definition is None:
                 continue
             stability = stability_of(definition.attributes)

@@ -43,9 +43,7 @@ class Builder:
 
     # ------------------------------------------------------------ groups
 
-    def add_groups(
-        self, groups: Sequence[Sequence[UnresolvedPackage]]
-    ) -> list[list[m.PackageId]]:
+    def add_groups(self, groups: Sequence[Sequence[UnresolvedPackage]]) -> list[list[m.PackageId]]:
         """Add packages of several groups in dependency order; returns each group's ids."""
         details: dict[m.PackageName, tuple[UnresolvedPackage, int]] = {}
         for index, group in enumerate(groups):
@@ -88,7 +86,9 @@ class Builder:
 
     # ------------------------------------------------------------ stability
 
-    def include_stability(self, stability: m.Stability, pkg: m.PackageId, span: Span | None) -> bool:
+    def include_stability(
+        self, stability: m.Stability, pkg: m.PackageId, span: Span | None
+    ) -> bool:
         if isinstance(stability, m.Stable):
             name = self.resolve.packages[pkg.index].name
             if name.version is None:
@@ -138,10 +138,11 @@ class Builder:
             return 0
         if isinstance(item, m.WorldType):
             ty = self.resolve.types[item.id.index]
-            if isinstance(ty.kind, m.Alias) and isinstance(ty.kind.type, m.TypeId):
-                if self.resolve.types[ty.kind.type.index].owner != ty.owner:
-                    return 1
-            return 2
+            target = ty.kind.type if isinstance(ty.kind, m.Alias) else None
+            foreign = isinstance(target, m.TypeId) and (
+                self.resolve.types[target.index].owner != ty.owner
+            )
+            return 1 if foreign else 2
         return 3 if item.function.kind.resource is None else 4
 
     def elaborate_world(self, world_id: m.WorldId, span: Span | None) -> None:
@@ -218,8 +219,7 @@ class Builder:
             name = self.resolve.world_key_name(key)
             if not add(key, item, True):
                 raise WitSyntaxError(
-                    f"interface `{name}` transitively depends on an interface in "
-                    "incompatible ways",
+                    f"interface `{name}` transitively depends on an interface in incompatible ways",
                     span,
                 )
 
@@ -243,9 +243,9 @@ class Builder:
                     into_iface = into.interfaces[name]
                     iface_map[iface.index] = into_iface
                     into_types = resolve.interfaces[into_iface.index].types
-                    for tname, tid in other.interfaces[iface.index].types.items():
+                    for tname, from_type in other.interfaces[iface.index].types.items():
                         if tname in into_types:
-                            type_map[tid.index] = into_types[tname]
+                            type_map[from_type.index] = into_types[tname]
             for name, world in pkg.worlds.items():
                 if name in into.worlds:
                     world_map[world.index] = into.worlds[name]
@@ -267,17 +267,17 @@ class Builder:
             new = resolve.types[type_map[index].index]
             new.kind = _map_kind(new.kind, ty, tid)
         new_ifaces: list[int] = []
-        for index, iface in enumerate(other.interfaces):
+        for index, from_iface in enumerate(other.interfaces):
             if index in iface_map:
-                into_iface = resolve.interfaces[iface_map[index].index]
-                for tname, t in iface.types.items():
-                    into_iface.types.setdefault(tname, tid(t))
-                for fname, func in iface.functions.items():
-                    if fname not in into_iface.functions:
-                        into_iface.functions[fname] = _map_function(func, ty, tid)
+                matched = resolve.interfaces[iface_map[index].index]
+                for tname, t in from_iface.types.items():
+                    matched.types.setdefault(tname, tid(t))
+                for fname, func in from_iface.functions.items():
+                    if fname not in matched.functions:
+                        matched.functions[fname] = _map_function(func, ty, tid)
                 continue
             iface_map[index] = m.InterfaceId(len(resolve.interfaces))
-            resolve.interfaces.append(attrs.evolve(iface))
+            resolve.interfaces.append(attrs.evolve(from_iface))
             new_ifaces.append(index)
         for index in new_ifaces:
             new_iface = resolve.interfaces[iface_map[index].index]
@@ -288,7 +288,7 @@ class Builder:
             if new_iface.clone_of is not None:
                 new_iface.clone_of = iface_map[new_iface.clone_of.index]
         new_worlds: list[int] = []
-        for index, world in enumerate(other.worlds):
+        for index, from_world in enumerate(other.worlds):
             if index in world_map:
                 continue
             world_map[index] = m.WorldId(len(resolve.worlds))
@@ -305,9 +305,9 @@ class Builder:
 
             resolve.worlds.append(
                 attrs.evolve(
-                    world,
-                    imports={key(k): item(v) for k, v in world.imports.items()},
-                    exports={key(k): item(v) for k, v in world.exports.items()},
+                    from_world,
+                    imports={key(k): item(v) for k, v in from_world.imports.items()},
+                    exports={key(k): item(v) for k, v in from_world.exports.items()},
                 )
             )
             new_worlds.append(index)
@@ -493,18 +493,17 @@ class _Remap:
             self.interfaces.append(m.InterfaceId(len(resolve.interfaces)))
             resolve.interfaces.append(new_iface)
 
-        for offset, new_id in enumerate(self.types[first_type:]):
-            if new_id is None:
+        for offset, maybe_type in enumerate(self.types[first_type:]):
+            if maybe_type is None:
                 continue
-            ty = resolve.types[new_id.index]
+            ty = resolve.types[maybe_type.index]
             if isinstance(ty.owner, m.OwnerInterface):
                 span = u.type_spans[first_type + offset]
                 try:
                     ty.owner = m.OwnerInterface(self.map_interface(ty.owner.id, span))
                 except WitSyntaxError as err:
                     raise WitSyntaxError(
-                        f"{err.message}; this type is not gated by a feature but its "
-                        "interface is",
+                        f"{err.message}; this type is not gated by a feature but its interface is",
                         err.span,
                     ) from None
 
@@ -520,10 +519,10 @@ class _Remap:
             self.world_spans[new_world_id.index] = span
             resolve.worlds.append(new_world)
 
-        for offset, new_id in enumerate(self.types[first_type:]):
-            if new_id is None:
+        for offset, maybe_type in enumerate(self.types[first_type:]):
+            if maybe_type is None:
                 continue
-            ty = resolve.types[new_id.index]
+            ty = resolve.types[maybe_type.index]
             if isinstance(ty.owner, m.OwnerWorld):
                 span = u.type_spans[first_type + offset]
                 try:
@@ -605,8 +604,8 @@ class _Remap:
         for index, ty in enumerate(u.types):
             if not isinstance(ty.kind, m.UnknownKind):
                 break
-            span = u.type_spans[index]
-            if not b.include_stability(ty.stability, self.pkg, span):
+            type_span = u.type_spans[index]
+            if not b.include_stability(ty.stability, self.pkg, type_span):
                 self.types.append(None)
                 continue
             assert isinstance(ty.owner, m.OwnerInterface)
@@ -614,7 +613,7 @@ class _Remap:
             assert ty.name is not None
             found_type = resolve.interfaces[iface_id.index].types.get(ty.name)
             if found_type is None:
-                raise WitSyntaxError(f"type `{ty.name}` not defined in interface", span)
+                raise WitSyntaxError(f"type `{ty.name}` not defined in interface", type_span)
             self.types.append(found_type)
 
         for type_id, span in u.required_resource_types:
@@ -651,9 +650,7 @@ class _Remap:
                 assert mapped is not None
                 fields.append(attrs.evolve(field, type=mapped))
             return m.Record(tuple(fields))
-        return _map_kind(
-            kind, lambda t: self._update_ty(t, span), lambda t: self.map_type(t, span)
-        )
+        return _map_kind(kind, lambda t: self._update_ty(t, span), lambda t: self.map_type(t, span))
 
     def _update_ty(self, ty: m.Type | None, span: Span | None) -> m.Type | None:
         if not isinstance(ty, m.TypeId):
@@ -663,9 +660,7 @@ class _Remap:
             handle = self.own_handles.get(mapped)
             if handle is None:
                 handle = m.TypeId(len(self.resolve.types))
-                self.resolve.types.append(
-                    m.TypeDef(None, m.Handle(m.HandleKind.OWN, mapped), None)
-                )
+                self.resolve.types.append(m.TypeDef(None, m.Handle(m.HandleKind.OWN, mapped), None))
                 self.own_handles[mapped] = handle
             return handle
         return mapped

@@ -50,7 +50,9 @@ def located(message: str, span: Span | None) -> WitError:
     snippet = text[line_start : len(text) if line_end < 0 else line_end].rstrip("\r")
     path = span.source.path
     if len(snippet) > 500:
-        return WitError(f"{path}:{line_no}:{column}: {message}", path=path, line=line_no, column=column)
+        return WitError(
+            f"{path}:{line_no}:{column}: {message}", path=path, line=line_no, column=column
+        )
     width = max(span.end - start, 1)
     marker = " " * (column - 1) + "^" + "-" * (min(width, len(snippet) - column + 1) - 1)
     rendered = (
