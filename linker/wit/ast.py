@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 
 import attrs
 import lark
-from lark import Token, v_args
+from lark import Token
 
 from linker.wit.source import Source, Span, WitSyntaxError
 
@@ -43,24 +43,28 @@ NO_DOCS = Docs()
 class Since:
     version: str
     span: Span
+    start: int = 0
 
 
 @attrs.frozen
 class Unstable:
     feature: str
     span: Span
+    start: int = 0
 
 
 @attrs.frozen
 class Deprecated:
     version: str
     span: Span
+    start: int = 0
 
 
 @attrs.frozen
 class ExternalId:
     id: str
     span: Span
+    start: int = 0
 
 
 Attribute: TypeAlias = Since | Unstable | Deprecated | ExternalId
@@ -456,16 +460,26 @@ MAX_TYPE_DEPTH = 100
 """wit-parser's limit on nested types such as `list<list<...>>`."""
 
 
+_BUILDER: _Builder | None = None
+
+
+def _on_comment(token: Token) -> Token:
+    assert _BUILDER is not None
+    return _BUILDER.comments.add(token)
+
+
 @cache
 def _parser() -> lark.Lark:
+    global _BUILDER
+    _BUILDER = _Builder()
     grammar = resources.files("linker.wit").joinpath("grammar.lark").read_text()
     return lark.Lark(
         grammar,
         parser="lalr",
         lexer="basic",
         start="file",
-        propagate_positions=True,
         maybe_placeholders=True,
+        transformer=_BUILDER,
         lexer_callbacks={"COMMENT": _on_comment},
     )
 
@@ -488,44 +502,24 @@ class _Comments:
 
 def parse_file(source: Source) -> PackageFile:
     """Parse one WIT source file (raises `WitSyntaxError` on bad syntax)."""
-    comments = _Comments()
     text = source.text.removeprefix("\ufeff")
     offset = len(source.text) - len(text)
     _check_codepoints(source, text, offset)
     parser = _parser()
+    assert _BUILDER is not None
+    _BUILDER.reset(source, offset)
     try:
-        tree = _parse_with(parser, text, comments)
+        result = parser.parse(text)
     except lark.exceptions.UnexpectedInput as err:
         raise _syntax_error(source, err, offset) from None
-    except RecursionError:
-        raise WitSyntaxError("type nesting too deep", Span(source, 0, 0)) from None
-    builder = _Builder(source, comments, offset)
-    try:
-        result = builder.transform(tree)
     except lark.exceptions.VisitError as err:
         if isinstance(err.orig_exc, WitSyntaxError):
             raise err.orig_exc from None
         raise
-    except RecursionError:
-        raise WitSyntaxError("type nesting too deep", Span(source, 0, 0)) from None
+    finally:
+        _BUILDER.reset(Source("", ""), 0)
     assert isinstance(result, PackageFile)
     return result
-
-
-_COLLECTORS: list[_Comments] = []
-
-
-def _on_comment(token: Token) -> Token:
-    return _COLLECTORS[-1].add(token)
-
-
-def _parse_with(parser: lark.Lark, text: str, comments: _Comments) -> lark.Tree[Token]:
-    """Parse `text`, sending its comment tokens to `comments`."""
-    _COLLECTORS.append(comments)
-    try:
-        return parser.parse(text)
-    finally:
-        _COLLECTORS.pop()
 
 
 def _check_codepoints(source: Source, text: str, offset: int) -> None:
@@ -676,31 +670,49 @@ _STRING_ESCAPES = {'"': '"', "'": "'", "t": "\t", "n": "\n", "r": "\r", "\\": "\
 
 
 class _Builder(lark.Transformer[Token, Any]):
-    """Builds the attrs nodes; positions come from `meta` and tokens."""
+    """Builds the attrs nodes while the LALR parser reduces (no intermediate tree).
 
-    def __init__(self, source: Source, comments: _Comments, offset: int) -> None:
+    One builder serves the cached parser; `reset` points it at the next file.
+    """
+
+    def __init__(self) -> None:
         super().__init__()
+        self.reset(Source("", ""), 0)
+
+    def reset(self, source: Source, offset: int) -> None:
         self.source = source
-        self.comments = comments
         self.offset = offset
+        self.comments = _Comments()
         self.depths: dict[int, int] = {}
 
     # helpers ----------------------------------------------------------
+
+    def pos(self, token: Token) -> int:
+        return (token.start_pos or 0) + self.offset
 
     def span(self, token: Token) -> Span:
         start = (token.start_pos or 0) + self.offset
         end = (token.end_pos or 0) + self.offset
         return Span(self.source, start, end)
 
-    def docs(self, meta: Any) -> Docs:
-        if getattr(meta, "empty", True):
-            return NO_DOCS
-        pos = meta.start_pos
+    def start(self, children: list[Any]) -> int:
+        """Where the item made of `children` starts (its first attribute, keyword or name)."""
+        first = children[0]
+        if isinstance(first, Since | Unstable | Deprecated | ExternalId):
+            return first.start
+        if isinstance(first, Token):
+            return self.pos(first)
+        assert isinstance(first, Id)
+        return first.span.start
+
+    def docs(self, start: int) -> Docs:
+        """The comments written immediately before `start` (only whitespace between)."""
         c = self.comments
+        pos = start - self.offset
         index = bisect.bisect_right(c.ends, pos) - 1
         found: list[int] = []
         text = self.source.text
-        boundary = pos + self.offset
+        boundary = start
         while index >= 0:
             end = c.ends[index] + self.offset
             if text[end:boundary].strip(" \t\n\r"):
@@ -750,30 +762,33 @@ class _Builder(lark.Transformer[Token, Any]):
         return str(token), span
 
     def attr_version(self, children: list[Any]) -> Attribute:
-        name, key, token = children
+        at, name, key, token = children
+        start = self.pos(at)
         version, _ = self._version(token)
         if name.name == "since":
             self._expect_key(key, "version")
-            return Since(version, name.span)
+            return Since(version, name.span, start)
         if name.name == "deprecated":
             self._expect_key(key, "version")
-            return Deprecated(version, name.span)
+            return Deprecated(version, name.span, start)
         raise self._bad_attribute(name)
 
     def attr_id(self, children: list[Any]) -> Attribute:
-        name, key, value = children
+        at, name, key, value = children
+        start = self.pos(at)
         if name.name == "unstable":
             self._expect_key(key, "feature")
-            return Unstable(value.name, name.span)
+            return Unstable(value.name, name.span, start)
         if name.name in ("since", "deprecated"):
             raise WitSyntaxError(f"expected a version, found {value.name!r}", value.span)
         raise self._bad_attribute(name)
 
     def attr_string(self, children: list[Any]) -> Attribute:
-        name, token = children
+        at, name, token = children
+        start = self.pos(at)
         if name.name != "external-id":
             raise self._bad_attribute(name)
-        return ExternalId(self._string(token), name.span)
+        return ExternalId(self._string(token), name.span, start)
 
     def _string(self, token: Token) -> str:
         body = str(token)[1:-1]
@@ -814,10 +829,9 @@ class _Builder(lark.Transformer[Token, Any]):
         span = Span(self.source, namespace.span.start, end)
         return PackageName(namespace, name, None if version is None else version[0], span)
 
-    @v_args(meta=True)
-    def package_header(self, meta: Any, children: list[Any]) -> PackageName:
-        name: PackageName = children[0]
-        return attrs.evolve(name, docs=self.docs(meta))
+    def package_header(self, children: list[Any]) -> PackageName:
+        name: PackageName = children[1]
+        return attrs.evolve(name, docs=self.docs(self.start(children)))
 
     def local_path(self, children: list[Any]) -> LocalPath:
         return LocalPath(children[0])
@@ -833,35 +847,30 @@ class _Builder(lark.Transformer[Token, Any]):
             return PackageFile(children[0], tuple(children[1:]))
         return PackageFile(None, tuple(children))
 
-    @v_args(meta=True)
-    def nested_package(self, meta: Any, children: list[Any]) -> PackageFile:
-        name, *items = children
-        return PackageFile(attrs.evolve(name, docs=self.docs(meta)), tuple(items))
+    def nested_package(self, children: list[Any]) -> PackageFile:
+        _, name, *items = children
+        return PackageFile(attrs.evolve(name, docs=self.docs(self.start(children))), tuple(items))
 
     def nested_package_attrs(self, children: list[Any]) -> PackageFile:
         _, rest = self.split_attrs(children)
-        raise WitSyntaxError("cannot place attributes on nested packages", rest[0].span)
+        raise WitSyntaxError("cannot place attributes on nested packages", self.span(rest[0]))
 
-    @v_args(meta=True)
-    def toplevel_use(self, meta: Any, children: list[Any]) -> ToplevelUse:
-        attributes, (path, as_) = self.split_attrs(children)
-        start = meta.start_pos + self.offset
-        return ToplevelUse(Span(self.source, start, start + 3), attributes, path, as_)
+    def toplevel_use(self, children: list[Any]) -> ToplevelUse:
+        attributes, (keyword, path, as_) = self.split_attrs(children)
+        return ToplevelUse(self.span(keyword), attributes, path, as_)
 
     # interfaces and worlds ---------------------------------------------
 
-    @v_args(meta=True)
-    def interface(self, meta: Any, children: list[Any]) -> Interface:
-        attributes, (name, *items) = self.split_attrs(children)
-        return Interface(self.docs(meta), attributes, name, tuple(items))
+    def interface(self, children: list[Any]) -> Interface:
+        attributes, (_, name, *items) = self.split_attrs(children)
+        return Interface(self.docs(self.start(children)), attributes, name, tuple(items))
 
-    @v_args(meta=True)
-    def world(self, meta: Any, children: list[Any]) -> World:
-        attributes, (name, *items) = self.split_attrs(children)
-        return World(self.docs(meta), attributes, name, tuple(items))
+    def world(self, children: list[Any]) -> World:
+        attributes, (_, name, *items) = self.split_attrs(children)
+        return World(self.docs(self.start(children)), attributes, name, tuple(items))
 
     def use(self, children: list[Any]) -> Use:
-        attributes, (path, names) = self.split_attrs(children)
+        attributes, (_, path, names) = self.split_attrs(children)
         return Use(attributes, path, names)
 
     def use_names(self, children: list[Any]) -> tuple[UseName, ...]:
@@ -870,15 +879,13 @@ class _Builder(lark.Transformer[Token, Any]):
     def use_name(self, children: list[Any]) -> UseName:
         return UseName(children[0], children[1])
 
-    @v_args(meta=True)
-    def import_(self, meta: Any, children: list[Any]) -> Extern:
-        attributes, (kind,) = self.split_attrs(children)
-        return Extern(True, self.docs(meta), attributes, kind)
+    def import_(self, children: list[Any]) -> Extern:
+        attributes, (_, kind) = self.split_attrs(children)
+        return Extern(True, self.docs(self.start(children)), attributes, kind)
 
-    @v_args(meta=True)
-    def export_(self, meta: Any, children: list[Any]) -> Extern:
-        attributes, (kind,) = self.split_attrs(children)
-        return Extern(False, self.docs(meta), attributes, kind)
+    def export_(self, children: list[Any]) -> Extern:
+        attributes, (_, kind) = self.split_attrs(children)
+        return Extern(False, self.docs(self.start(children)), attributes, kind)
 
     def extern_func(self, children: list[Any]) -> ExternFunc:
         name, func = children
@@ -894,9 +901,8 @@ class _Builder(lark.Transformer[Token, Any]):
         return ExternNamed(children[0], children[1])
 
     def include(self, children: list[Any]) -> Include:
-        attributes, rest = self.split_attrs(children)
-        names = rest[1] if len(rest) > 1 else ()
-        return Include(attributes, rest[0], names)
+        attributes, (_, path, *rest) = self.split_attrs(children)
+        return Include(attributes, path, rest[0] if rest else ())
 
     def include_names(self, children: list[Any]) -> tuple[tuple[Id, Id], ...]:
         return tuple(c for c in children if c is not None)
@@ -906,10 +912,9 @@ class _Builder(lark.Transformer[Token, Any]):
 
     # functions ---------------------------------------------------------
 
-    @v_args(meta=True)
-    def named_func(self, meta: Any, children: list[Any]) -> NamedFunc:
+    def named_func(self, children: list[Any]) -> NamedFunc:
         attributes, (name, func) = self.split_attrs(children)
-        return NamedFunc(self.docs(meta), attributes, name, attrs.evolve(func, span=name.span))
+        return NamedFunc(self.docs(self.start(children)), attributes, name, attrs.evolve(func, span=name.span))
 
     def func_type(self, children: list[Any]) -> Func:
         is_async = isinstance(children[0], Token)
@@ -924,79 +929,67 @@ class _Builder(lark.Transformer[Token, Any]):
     def param(self, children: list[Any]) -> tuple[Id, Type]:
         return (children[0], children[1])
 
-    @v_args(meta=True)
-    def constructor(self, meta: Any, children: list[Any]) -> ResourceFunc:
+    def constructor(self, children: list[Any]) -> ResourceFunc:
         attributes, (token, params, result) = self.split_attrs(children)
         span = self.span(token)
         func = Func(False, params, result, span)
-        named = NamedFunc(self.docs(meta), attributes, Id("constructor", span), func)
+        named = NamedFunc(self.docs(self.start(children)), attributes, Id("constructor", span), func)
         return ResourceFunc("constructor", named)
 
-    @v_args(meta=True)
-    def resource_method(self, meta: Any, children: list[Any]) -> ResourceFunc:
+    def resource_method(self, children: list[Any]) -> ResourceFunc:
         attributes, rest = self.split_attrs(children)
         name, *mid, func = rest
         kind = "static" if mid else "method"
-        named = NamedFunc(self.docs(meta), attributes, name, attrs.evolve(func, span=name.span))
+        named = NamedFunc(self.docs(self.start(children)), attributes, name, attrs.evolve(func, span=name.span))
         return ResourceFunc(kind, named)
 
     # type definitions --------------------------------------------------
 
-    def _typedef(self, meta: Any, children: list[Any], build: Any) -> TypeDef:
-        attributes, (name, *rest) = self.split_attrs(children)
-        return TypeDef(self.docs(meta), attributes, name, build(name, rest))
+    def _typedef(self, children: list[Any], build: Any) -> TypeDef:
+        attributes, (_, name, *rest) = self.split_attrs(children)
+        return TypeDef(self.docs(self.start(children)), attributes, name, build(name, rest))
 
-    @v_args(meta=True)
-    def type_alias(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(meta, children, lambda name, rest: rest[0])
+    def type_alias(self, children: list[Any]) -> TypeDef:
+        return self._typedef(children, lambda name, rest: rest[0])
 
-    @v_args(meta=True)
-    def record(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(meta, children, lambda name, rest: Record(rest[0], name.span))
+    def record(self, children: list[Any]) -> TypeDef:
+        return self._typedef(children, lambda name, rest: Record(rest[0], name.span))
 
-    @v_args(meta=True)
-    def flags(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(meta, children, lambda name, rest: Flags(rest[0], name.span))
+    def flags(self, children: list[Any]) -> TypeDef:
+        return self._typedef(children, lambda name, rest: Flags(rest[0], name.span))
 
-    @v_args(meta=True)
-    def variant(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(meta, children, lambda name, rest: Variant(rest[0], name.span))
+    def variant(self, children: list[Any]) -> TypeDef:
+        return self._typedef(children, lambda name, rest: Variant(rest[0], name.span))
 
-    @v_args(meta=True)
-    def enum(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(meta, children, lambda name, rest: Enum(rest[0], name.span))
+    def enum(self, children: list[Any]) -> TypeDef:
+        return self._typedef(children, lambda name, rest: Enum(rest[0], name.span))
 
-    @v_args(meta=True)
-    def resource(self, meta: Any, children: list[Any]) -> TypeDef:
-        return self._typedef(meta, children, lambda name, rest: Resource(tuple(rest), name.span))
+    def resource(self, children: list[Any]) -> TypeDef:
+        return self._typedef(children, lambda name, rest: Resource(tuple(rest), name.span))
 
     def fields(self, children: list[Any]) -> tuple[Field, ...]:
         return tuple(c for c in children if c is not None)
 
-    @v_args(meta=True)
-    def field(self, meta: Any, children: list[Any]) -> Field:
-        return Field(self.docs(meta), children[0], children[1])
+    def field(self, children: list[Any]) -> Field:
+        return Field(self.docs(self.start(children)), children[0], children[1])
 
     def flag_names(self, children: list[Any]) -> tuple[Flag, ...]:
         return tuple(c for c in children if c is not None)
 
-    @v_args(meta=True)
-    def flag_name(self, meta: Any, children: list[Any]) -> Flag:
-        return Flag(self.docs(meta), children[0])
+    def flag_name(self, children: list[Any]) -> Flag:
+        return Flag(self.docs(self.start(children)), children[0])
 
     def cases(self, children: list[Any]) -> tuple[Case, ...]:
         return tuple(c for c in children if c is not None)
 
-    @v_args(meta=True)
-    def case(self, meta: Any, children: list[Any]) -> Case:
-        return Case(self.docs(meta), children[0], children[1])
+    def case(self, children: list[Any]) -> Case:
+        return Case(self.docs(self.start(children)), children[0], children[1])
 
     def enum_cases(self, children: list[Any]) -> tuple[EnumCase, ...]:
         return tuple(c for c in children if c is not None)
 
-    @v_args(meta=True)
-    def enum_case(self, meta: Any, children: list[Any]) -> EnumCase:
-        return EnumCase(self.docs(meta), children[0])
+    def enum_case(self, children: list[Any]) -> EnumCase:
+        return EnumCase(self.docs(self.start(children)), children[0])
 
     # types ---------------------------------------------------------------
 
