@@ -914,7 +914,8 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def named_func(self, children: list[Any]) -> NamedFunc:
         attributes, (name, func) = self.split_attrs(children)
-        return NamedFunc(self.docs(self.start(children)), attributes, name, attrs.evolve(func, span=name.span))
+        docs = self.docs(self.start(children))
+        return NamedFunc(docs, attributes, name, attrs.evolve(func, span=name.span))
 
     def func_type(self, children: list[Any]) -> Func:
         is_async = isinstance(children[0], Token)
@@ -933,14 +934,16 @@ class _Builder(lark.Transformer[Token, Any]):
         attributes, (token, params, result) = self.split_attrs(children)
         span = self.span(token)
         func = Func(False, params, result, span)
-        named = NamedFunc(self.docs(self.start(children)), attributes, Id("constructor", span), func)
+        docs = self.docs(self.start(children))
+        named = NamedFunc(docs, attributes, Id("constructor", span), func)
         return ResourceFunc("constructor", named)
 
     def resource_method(self, children: list[Any]) -> ResourceFunc:
         attributes, rest = self.split_attrs(children)
         name, *mid, func = rest
         kind = "static" if mid else "method"
-        named = NamedFunc(self.docs(self.start(children)), attributes, name, attrs.evolve(func, span=name.span))
+        docs = self.docs(self.start(children))
+        named = NamedFunc(docs, attributes, name, attrs.evolve(func, span=name.span))
         return ResourceFunc(kind, named)
 
     # type definitions --------------------------------------------------
