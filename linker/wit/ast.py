@@ -403,8 +403,20 @@ _ID_PART = re.compile(r"[a-z][a-z0-9]*|[A-Z][A-Z0-9]*")
 _ID_LATER_PART = re.compile(r"[a-z0-9]+|[A-Z0-9]+")
 
 
+_VALID_IDS: set[str] = set()
+
+
 def id_error(name: str) -> str | None:
     """Why `name` is not a valid kebab-case identifier (None when it is)."""
+    if name in _VALID_IDS:
+        return None
+    problem = _id_problem(name)
+    if problem is None and len(_VALID_IDS) < 100_000:
+        _VALID_IDS.add(name)
+    return problem
+
+
+def _id_problem(name: str) -> str | None:
     if not name:
         return "identifiers must have characters between '-'s"
     for index, part in enumerate(name.split("-")):
