@@ -505,10 +505,11 @@ class _Comments:
         self.texts: list[str] = []
 
     def add(self, token: Token) -> Token:
-        assert token.start_pos is not None and token.end_pos is not None
-        self.starts.append(token.start_pos)
-        self.ends.append(token.end_pos)
-        self.texts.append(str(token))
+        text = str(token)
+        start = token.start_pos or 0
+        self.starts.append(start)
+        self.ends.append(start + len(text))
+        self.texts.append(text)
         return token
 
 
@@ -712,10 +713,9 @@ class _Builder(lark.Transformer[Token, Any]):
         first = children[0]
         if isinstance(first, Since | Unstable | Deprecated | ExternalId):
             return first.start
-        if isinstance(first, Token):
-            return self.pos(first)
-        assert isinstance(first, Id)
-        return first.span.start
+        if isinstance(first, Id):
+            return first.span.start
+        return self.pos(first)  # a keyword token
 
     def docs(self, start: int) -> Docs:
         """The comments written immediately before `start` (only whitespace between)."""
@@ -930,7 +930,7 @@ class _Builder(lark.Transformer[Token, Any]):
         return NamedFunc(docs, attributes, name, attrs.evolve(func, span=name.span))
 
     def func_type(self, children: list[Any]) -> Func:
-        is_async = isinstance(children[0], Token)
+        is_async = not isinstance(children[0], tuple)  # an ASYNC token before the params
         if is_async:
             children = children[1:]
         params, result = children
@@ -1028,7 +1028,7 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def fixed_list(self, children: list[Any]) -> Type:
         token, element, size = children
-        value = int(size)
+        value = int(str(size))
         if value >= 2**32:
             raise WitSyntaxError(
                 "invalid list size: number too large to fit in target type", self.span(size)
