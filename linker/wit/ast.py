@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from functools import cache
 from importlib import resources
 from typing import Any, TypeAlias
@@ -473,6 +474,7 @@ MAX_TYPE_DEPTH = 100
 
 
 _BUILDER: _Builder | None = None
+_PARSE_LOCK = threading.Lock()
 
 
 def _on_comment(token: Token) -> Token:
@@ -520,17 +522,18 @@ def parse_file(source: Source) -> PackageFile:
     _check_codepoints(source, text, offset)
     parser = _parser()
     assert _BUILDER is not None
-    _BUILDER.reset(source, offset)
-    try:
-        result = parser.parse(text)
-    except lark.exceptions.UnexpectedInput as err:
-        raise _syntax_error(source, err, offset) from None
-    except lark.exceptions.VisitError as err:
-        if isinstance(err.orig_exc, WitSyntaxError):
-            raise err.orig_exc from None
-        raise
-    finally:
-        _BUILDER.reset(Source("", ""), 0)
+    with _PARSE_LOCK:  # the cached parser's builder holds per-file state
+        _BUILDER.reset(source, offset)
+        try:
+            result = parser.parse(text)
+        except lark.exceptions.UnexpectedInput as err:
+            raise _syntax_error(source, err, offset) from None
+        except lark.exceptions.VisitError as err:
+            if isinstance(err.orig_exc, WitSyntaxError):
+                raise err.orig_exc from None
+            raise
+        finally:
+            _BUILDER.reset(Source("", ""), 0)
     assert isinstance(result, PackageFile)
     return result
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from linker.errors import WitError
 from linker.tools import ToolError, run_wasm_tools
+from linker.wit import ast
 from linker.wit import model as m
 from linker.wit.ast import parse_file
 from linker.wit.package_resolver import UnresolvedPackage, resolve_files
@@ -55,6 +56,8 @@ def _load(builder: Builder, root: Path) -> list[m.PackageId]:
         raise located(message, err.span) from None
     except RecursionError:
         raise WitError(f"{root}: WIT nested too deeply to resolve", path=str(root)) from None
+    except OSError as err:
+        raise WitError(f"failed to read WIT at {root}: {err}", path=str(root)) from None
 
 
 def _load_dir(builder: Builder, root: Path) -> list[m.PackageId]:
@@ -84,10 +87,11 @@ def _parse_package_dir(directory: Path) -> list[UnresolvedPackage]:
 
 
 def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
-    if path.suffix in _WASM_SUFFIXES or _read(path).startswith(b"\0asm"):
-        ids = builder.merge(_decode(path))
-        return ids[-1:]
-    return builder.add_groups([_parse_group([path])])[0]
+    data = b"" if path.suffix in _WASM_SUFFIXES else _read(path)
+    if path.suffix in _WASM_SUFFIXES or data.startswith(b"\0asm"):
+        # a decoded package lists its dependencies first and itself last
+        return builder.merge(_decode(path))[-1:]
+    return builder.add_groups([resolve_files([_parse_source(path, data)])])[0]
 
 
 def _wit_files(directory: Path) -> list[Path]:
@@ -103,15 +107,16 @@ def _read(path: Path) -> bytes:
 
 
 def _parse_group(paths: Sequence[Path]) -> list[UnresolvedPackage]:
-    files = []
-    for path in sorted(paths, key=str):
-        data = _read(path)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise WitError(f"input file is not valid utf-8 [{path}]", path=str(path)) from None
-        files.append(parse_file(Source(str(path), text)))
-    return resolve_files(files)
+    """The packages of one group of files (one directory, or one file)."""
+    return resolve_files([_parse_source(p, _read(p)) for p in sorted(paths, key=str)])
+
+
+def _parse_source(path: Path, data: bytes) -> ast.PackageFile:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WitError(f"input file is not valid utf-8 [{path}]", path=str(path)) from None
+    return parse_file(Source(str(path), text))
 
 
 def _decode(path: Path) -> m.Resolve:
