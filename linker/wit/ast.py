@@ -247,7 +247,6 @@ class Func:
     is_async: bool
     params: tuple[tuple[Id, Type], ...]
     result: Type | None
-    span: Span
 
 
 @attrs.frozen
@@ -904,7 +903,7 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def extern_func(self, children: list[Any]) -> ExternFunc:
         name, func = children
-        return ExternFunc(name, attrs.evolve(func, span=name.span))
+        return ExternFunc(name, func)
 
     def extern_interface(self, children: list[Any]) -> ExternInterface:
         return ExternInterface(children[0], tuple(children[1:]))
@@ -930,14 +929,14 @@ class _Builder(lark.Transformer[Token, Any]):
     def named_func(self, children: list[Any]) -> NamedFunc:
         attributes, (name, func) = self.split_attrs(children)
         docs = self.docs(self.start(children))
-        return NamedFunc(docs, attributes, name, attrs.evolve(func, span=name.span))
+        return NamedFunc(docs, attributes, name, func)
 
     def func_type(self, children: list[Any]) -> Func:
         is_async = not isinstance(children[0], tuple)  # an ASYNC token before the params
         if is_async:
             children = children[1:]
         params, result = children
-        return Func(is_async, params, result, Span(self.source, 0, 0))
+        return Func(is_async, params, result)
 
     def params(self, children: list[Any]) -> tuple[tuple[Id, Type], ...]:
         return tuple(c for c in children if c is not None)
@@ -948,7 +947,7 @@ class _Builder(lark.Transformer[Token, Any]):
     def constructor(self, children: list[Any]) -> ResourceFunc:
         attributes, (token, params, result) = self.split_attrs(children)
         span = self.span(token)
-        func = Func(False, params, result, span)
+        func = Func(False, params, result)
         docs = self.docs(self.start(children))
         named = NamedFunc(docs, attributes, Id("constructor", span), func)
         return ResourceFunc("constructor", named)
@@ -958,7 +957,7 @@ class _Builder(lark.Transformer[Token, Any]):
         name, *mid, func = rest
         kind = "static" if mid else "method"
         docs = self.docs(self.start(children))
-        named = NamedFunc(docs, attributes, name, attrs.evolve(func, span=name.span))
+        named = NamedFunc(docs, attributes, name, func)
         return ResourceFunc(kind, named)
 
     # type definitions --------------------------------------------------

@@ -431,7 +431,7 @@ class PackageResolver:
             namespace: dict[str, ast.Id | None] = {}
             for item in decl_list:
                 if isinstance(item, ast.ToplevelUse):
-                    name = item.as_ if item.as_ is not None else _path_name(item.path)
+                    name = item.as_ if item.as_ is not None else item.path.name
                     source = item.path.name if isinstance(item.path, ast.LocalPath) else None
                 elif isinstance(item, ast.Interface | ast.World):
                     name = item.name
@@ -483,7 +483,7 @@ class PackageResolver:
                 if isinstance(item, ast.ToplevelUse):
                     if item.attributes:
                         raise WitSyntaxError("attributes not allowed on top-level use", item.span)
-                    name = item.as_ if item.as_ is not None else _path_name(item.path)
+                    name = item.as_ if item.as_ is not None else item.path.name
                     if isinstance(item.path, ast.LocalPath):
                         ref = ids.get(item.path.name.name)
                         if ref is None:
@@ -857,12 +857,12 @@ class PackageResolver:
         if not isinstance(kind, m.Result):
             raise WitSyntaxError(
                 "if a constructor return type is declared it must be a `result`",
-                _type_span(result_ast),
+                result_ast.span,
             )
         if kind.ok != resource:
-            span = _type_span(result_ast)
+            span = result_ast.span
             if isinstance(result_ast, ast.ResultType) and result_ast.ok is not None:
-                span = _type_span(result_ast.ok)
+                span = result_ast.ok.span
             raise WitSyntaxError("the `ok` type must be the resource being constructed", span)
         return result
 
@@ -986,7 +986,7 @@ class PackageResolver:
 
     def _resolve_type(self, ty: ast.Type, stability: m.Stability) -> m.Type:
         kind = self._resolve_type_def(ty, stability)
-        return self._anon_type(kind, self._find_stability(kind, stability), _type_span(ty))
+        return self._anon_type(kind, self._find_stability(kind, stability), ty.span)
 
     def _anon_type(
         self, kind: m.TypeDefKind, stability: m.Stability, span: Span | None = None
@@ -1033,14 +1033,6 @@ def _kind_refs(kind: m.TypeDefKind) -> Iterable[m.Type | None]:
     if isinstance(kind, m.Result):
         return (kind.ok, kind.err)
     return ()
-
-
-def _type_span(ty: ast.Type) -> Span:
-    return ty.span
-
-
-def _path_name(path: ast.UsePath) -> ast.Id:
-    return path.name
 
 
 def _float_hint(err: WitSyntaxError) -> WitSyntaxError:
