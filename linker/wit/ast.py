@@ -667,9 +667,14 @@ def _syntax_error(
             end = len(source.text)
             expected = _describe_expected(_expected_terminals(err))
             return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
+        start = (token.start_pos or 0) + offset
+        if source.text.startswith("/*", start):
+            return WitSyntaxError(
+                "unterminated block comment (or nested more than 8 deep)",
+                Span(source, start, start + 2),
+            )
         found = _describe_terminal(token.type)
         expected = _describe_expected(_expected_terminals(err))
-        start = (token.start_pos or 0) + offset
         end = (token.end_pos or start) + offset
         if " " not in expected or expected.startswith("keyword"):
             # a single punctuation or keyword was required: point at the token's start only
