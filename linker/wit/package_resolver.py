@@ -96,6 +96,8 @@ def docs_contents(docs: ast.Docs) -> m.Docs:
 
 def toposort(kind: str, deps: dict[str, list[ast.Id]]) -> list[str]:
     """Order `deps` keys dependencies-first, lowest declaration index first on ties."""
+    if not any(deps.values()):
+        return list(deps)
     names = list(deps)
     index = {name: i for i, name in enumerate(names)}
     remaining = [0] * len(names)

@@ -471,7 +471,9 @@ class _Remap:
             if not b.include_stability(ty.stability, self.pkg, span):
                 self.types.append(None)
                 continue
-            new = attrs.evolve(ty, kind=self._update_kind(ty.kind, span))
+            # the unresolved package is consumed by this append: update its items in place
+            new = ty
+            new.kind = self._update_kind(ty.kind, span)
             new_id = m.TypeId(len(resolve.types))
             resolve.types.append(new)
             if (
@@ -681,7 +683,8 @@ class _Remap:
                 "is not supported",
                 span,
             )
-        return attrs.evolve(func, kind=kind, params=tuple(params), result=result)
+        func.kind, func.params, func.result = kind, tuple(params), result
+        return func
 
     def _has_borrow(self, ty: m.Type | None) -> bool:
         if not isinstance(ty, m.TypeId):
@@ -723,7 +726,8 @@ class _Remap:
             span = self.span_of(func)
             if b.include_stability(func.stability, self.pkg, span):
                 functions[name] = self._update_function(func, span)
-        return attrs.evolve(iface, types=types, functions=functions, package=self.pkg)
+        iface.types, iface.functions, iface.package = types, functions, self.pkg
+        return iface
 
     def _item_stability(self, item: m.WorldItem) -> m.Stability:
         if isinstance(item, m.WorldInterface):
@@ -749,7 +753,8 @@ class _Remap:
                 elif isinstance(item, m.WorldFunction):
                     item = m.WorldFunction(self._update_function(item.function, span))
                 target[key] = item
-        return attrs.evolve(world, imports=new_imports, exports=new_exports)
+        world.imports, world.exports = new_imports, new_exports
+        return world
 
     # ------------------------------------------------------------ includes
 
