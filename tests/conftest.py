@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# `../shared` beside the clone (CI, /work/main); a worktree under /work/wt/ finds it one level up
+SHARED = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
+    ROOT.parent / "shared",
+)
 CORPUS = SHARED / "conformance" / "wit-parser-ui"
 
 sys.path.insert(0, str(ROOT / "test-components"))

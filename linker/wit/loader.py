@@ -1,0 +1,127 @@
+"""`load(path)`: a `.wit` file, a WIT directory with `deps/`, or a `.wasm`/`.wat` package."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from linker.errors import WitError
+from linker.tools import ToolError, run_wasm_tools
+from linker.wit import ast
+from linker.wit import model as m
+from linker.wit.ast import parse_file
+from linker.wit.package_resolver import UnresolvedPackage, resolve_files
+from linker.wit.resolver import Builder
+from linker.wit.source import Source, WitSyntaxError, located
+
+_WASM_SUFFIXES = (".wasm", ".wat")
+
+
+def load(
+    path: str | os.PathLike[str], *, features: Sequence[str] = (), all_features: bool = False
+) -> m.Resolve:
+    """Parse and resolve the WIT at `path`; raises `WitError` on any bad input.
+
+    `main_packages` of the result lists the packages `path` itself defines (not
+    those of `deps/`). Features gate `@unstable(feature = ...)` items.
+    """
+    root = Path(path)
+    builder = Builder(features, all_features)
+    # the front end allocates many small acyclic objects; pausing the cycle collector
+    # during a load saves ~15% of the time; any cycles are collected once it resumes
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        main = _load(builder, root)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    builder.resolve.main_packages = main
+    return builder.resolve
+
+
+def _load(builder: Builder, root: Path) -> list[m.PackageId]:
+    try:
+        if root.is_dir():
+            return _load_dir(builder, root)
+        if root.is_file():
+            return _load_file(builder, root)
+        raise WitError(f"no such file or directory: {root}", path=str(root))
+    except WitSyntaxError as err:
+        message = err.message
+        if root.is_dir():
+            message = f"failed to resolve directory while parsing WIT for path [{root}]: {message}"
+        raise located(message, err.span) from None
+    except RecursionError:
+        raise WitError(f"{root}: WIT nested too deeply to resolve", path=str(root)) from None
+    except OSError as err:
+        raise WitError(f"failed to read WIT at {root}: {err}", path=str(root)) from None
+
+
+def _load_dir(builder: Builder, root: Path) -> list[m.PackageId]:
+    groups: list[list[UnresolvedPackage]] = [_parse_package_dir(root)]
+    deps = root / "deps"
+    if deps.is_dir():
+        try:
+            for entry in sorted(deps.iterdir(), key=lambda p: p.name):
+                if entry.is_dir():
+                    groups.append(_parse_package_dir(entry))
+                elif entry.suffix == ".wit":
+                    groups.append(_parse_group([entry]))
+                elif entry.suffix in _WASM_SUFFIXES:
+                    builder.merge(_decode(entry))
+        except WitSyntaxError as err:
+            context = f"failed to parse dependency directory: {deps}: "
+            raise WitSyntaxError(context + err.message, err.span) from None
+    return builder.add_groups(groups)[0]
+
+
+def _parse_package_dir(directory: Path) -> list[UnresolvedPackage]:
+    try:
+        return _parse_group(_wit_files(directory))
+    except WitSyntaxError as err:
+        message = f"failed to parse package: {directory}: {err.message}"
+        raise WitSyntaxError(message, err.span) from None
+
+
+def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
+    data = b"" if path.suffix in _WASM_SUFFIXES else _read(path)
+    if path.suffix in _WASM_SUFFIXES or data.startswith(b"\0asm"):
+        # a decoded package lists its dependencies first and itself last
+        return builder.merge(_decode(path))[-1:]
+    return builder.add_groups([resolve_files([_parse_source(path, data)])])[0]
+
+
+def _wit_files(directory: Path) -> list[Path]:
+    return [p for p in directory.iterdir() if p.suffix == ".wit" and p.is_file()]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        message = f"failed to read path for WIT [{path}]: {err.strerror}"
+        raise WitError(message, path=str(path)) from None
+
+
+def _parse_group(paths: Sequence[Path]) -> list[UnresolvedPackage]:
+    """The packages of one group of files (one directory, or one file)."""
+    return resolve_files([_parse_source(p, _read(p)) for p in sorted(paths, key=str)])
+
+
+def _parse_source(path: Path, data: bytes) -> ast.PackageFile:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WitError(f"input file is not valid utf-8 [{path}]", path=str(path)) from None
+    return parse_file(Source(str(path), text))
+
+
+def _decode(path: Path) -> m.Resolve:
+    try:
+        text = run_wasm_tools("component", "wit", "--json", str(path))
+    except ToolError as err:
+        raise WitError(f"failed to decode WIT package {path}: {err}", path=str(path)) from None
+    return m.Resolve.from_json(text.decode())
