@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("WITLINK_SHARED", ROOT.parent / "shared"))
+"""`../shared` beside the checkout (as in CI); `WITLINK_SHARED` overrides it."""
 CORPUS = SHARED / "conformance" / "wit-parser-ui"
 
 sys.path.insert(0, str(ROOT / "test-components"))

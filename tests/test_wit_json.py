@@ -34,7 +34,13 @@ def test_component_json_from_wasm_tools_round_trips(component: Callable[[str], P
 
 @pytest.mark.parametrize(
     "text",
-    ["", "not json", "[]", '{"types": [{"name": null}]}', '{"types": [{"kind": {"list": "nope"}, "owner": null}]}'],
+    [
+        "",
+        "not json",
+        "[]",
+        '{"types": [{"name": null}]}',
+        '{"types": [{"kind": {"list": "nope"}, "owner": null}]}',
+    ],
 )
 def test_bad_json_is_a_wit_error(text: str) -> None:
     with pytest.raises(WitError):
