@@ -6,8 +6,10 @@ For a seed number: `wasm-tools wit-smith` turns seed bytes into a WIT package
 reference JSON, which `linker.wit.load(..., all_features=True).to_json()` must
 equal byte for byte. Seeds wit-smith rejects are skipped and counted.
 
-Script: `python tests/witdiff.py N [--seed S] [--optional]` checks seeds S..S+N-1
-(S random by default) and saves each disagreement under build/wit-diff/.
+Script: `python tests/witdiff.py N [--seed S] [--optional] [--printer]` checks seeds
+S..S+N-1 (S random by default) and saves each disagreement under build/wit-diff/.
+With `--printer` it checks `print_resolve` instead: the text printed from the
+reference JSON must parse (with wasm-tools) back to that JSON.
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ def parse_with_linker(text: str) -> str:
         return str(load(path, all_features=True).to_json())
 
 
+def print_with_linker(case: Case) -> str:
+    """wasm-tools' JSON for the text `print_resolve` makes from the case's reference JSON."""
+    from linker.wit import Resolve, print_resolve
+
+    resolve = Resolve.from_json(case.reference)
+    main = resolve.package_by_name(main_package_name(case.text))
+    return reference_json(print_resolve(resolve, main))
+
+
 @dataclass(frozen=True)
 class Outcome:
     """How one seed went: `agree`, `disagree` (with `actual` or `error`) or `rejected`."""
@@ -107,13 +118,13 @@ class Outcome:
     error: str = ""
 
 
-def check(seed: int, *, optional: bool) -> Outcome:
-    """Compare witlink with wasm-tools on the package of `seed`."""
+def check(seed: int, *, optional: bool, printer: bool = False) -> Outcome:
+    """Compare witlink's parser (or, with `printer`, its printer) with wasm-tools on `seed`."""
     case = generate(seed, optional=optional)
     if case is None:
         return Outcome(seed, "rejected")
     try:
-        actual = parse_with_linker(case.text)
+        actual = print_with_linker(case) if printer else parse_with_linker(case.text)
     except Exception as error:  # any failure on accepted input is a disagreement to report
         return Outcome(seed, "disagree", case, error=f"{type(error).__name__}: {error}")
     status = "agree" if actual == case.reference else "disagree"
@@ -158,20 +169,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--optional", action="store_true", help="also generate async, futures, streams, ..."
     )
+    parser.add_argument(
+        "--printer",
+        action="store_true",
+        help="check the printer instead: print(reference JSON) must parse back to it",
+    )
     parser.add_argument("--show", type=int, default=3, help="disagreements to print in full")
     args = parser.parse_args(argv)
     start = args.seed if args.seed is not None else random.randrange(2**32)
     counts = {"agree": 0, "disagree": 0, "rejected": 0}
     disagreements: list[Outcome] = []
     for seed in range(start, start + args.count):
-        outcome = check(seed, optional=args.optional)
+        outcome = check(seed, optional=args.optional, printer=args.printer)
         counts[outcome.status] += 1
         if outcome.status == "disagree":
             disagreements.append(outcome)
             save(outcome)
     accepted = counts["agree"] + counts["disagree"]
     constructs = "on" if args.optional else "off"
-    print(f"seeds {start}..{start + args.count - 1} (optional constructs {constructs})")
+    subject = "printer" if args.printer else "parser"
+    print(f"{subject} vs wasm-tools, seeds {start}..{start + args.count - 1}", end=" ")
+    print(f"(optional constructs {constructs})")
     print(f"wit-smith rejected {counts['rejected']}, generated {accepted}")
     if accepted:
         share = 100 * counts["agree"] / accepted
