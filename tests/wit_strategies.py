@@ -90,8 +90,9 @@ class TypeScope:
 class Generator:
     """Draws the pieces of one WIT document."""
 
-    def __init__(self, draw: Draw) -> None:
+    def __init__(self, draw: Draw, *, canonical: bool) -> None:
         self.draw = draw
+        self.canonical = canonical
         self.interfaces: list[Iface] = []
         self.package_version: str | None = None
 
@@ -297,21 +298,28 @@ class Generator:
         version = f"@{iface.version}" if iface.version else ""
         return f"{iface.package}/{iface.name}{version}"
 
+    def arrange(self, parts: list[tuple[int, str]]) -> str:
+        """Items in the order drawn, or (canonical documents) grouped by their rank."""
+        if self.canonical:
+            parts = sorted(parts, key=lambda part: part[0])
+        return "".join(text for _, text in parts)
+
     def interface_body(self, indent: str, package: str, allowed: list[Iface]) -> tuple[str, Iface]:
         """The items of an interface (without braces) and what it offers to others."""
         scope, items = TypeScope(), Scope()
         text, used = self.uses(scope, items, indent, package, allowed)
         offered = Iface(package, "", None, uses=used)
+        parts: list[tuple[int, str]] = []
         for _ in range(self.count(0, 5)):
             if self.chance(0.65):
-                text += self.type_definition(scope, items, indent)
+                parts.append((0, self.type_definition(scope, items, indent)))
             else:
                 name = self.ident(self.name(items))
                 sig = self.signature(scope, is_async=self.chance(0.2))
-                text += f"{self.docs(indent)}{self.gate(indent)}{indent}{name}: {sig};\n"
+                parts.append((1, f"{self.docs(indent)}{self.gate(indent)}{indent}{name}: {sig};\n"))
         offered.types = [*scope.values, *scope.resources]
         offered.resources = set(scope.resources)
-        return text, offered
+        return text + self.arrange(parts), offered
 
     # ------------------------------------------------------------ worlds
 
@@ -336,31 +344,34 @@ class Generator:
         items = Scope(set(interface_names))
         info = WorldInfo(exports={i.key for i in exports})
         scope = TypeScope()
-        text = ""
+        # ranks (canonical order): interface imports, uses, types, function imports,
+        # function exports, interface exports
+        parts: list[tuple[int, str]] = []
         for iface in imports:  # not gated: see `uses`
-            head = self.docs(indent)
-            text += f"{head}{indent}import {self.path(iface, package)};\n"
+            parts.append((0, f"{self.docs(indent)}{indent}import {self.path(iface, package)};\n"))
         used_text, used = self.uses(scope, items, indent, package, importable, gated=False)
-        text += used_text
+        parts.append((1, used_text))
         imported = {i.key for i in imports} | used
         for _ in range(self.count(0, 4)):
             choice = self.count(0, 4)
             verb = self.pick(("import", "export"))
             if choice == 0:
-                text += self.type_definition(scope, items, indent)
+                parts.append((2, self.type_definition(scope, items, indent)))
                 continue
             label = self.name(items)
             head = f"{self.docs(indent)}{self.gate(indent)}{indent}{verb} {self.ident(label)}: "
             if choice in (1, 2):
-                text += f"{head}{self.signature(scope, is_async=self.chance(0.2))};\n"
+                rank = 3 if verb == "import" else 4
+                parts.append((rank, f"{head}{self.signature(scope, is_async=self.chance(0.2))};\n"))
             elif choice == 3 and importable and verb == "import":
                 target = self.pick(importable)
                 imported.add(target.key)
-                text += f"{head}{self.path(target, package)};\n"
+                parts.append((0, f"{head}{self.path(target, package)};\n"))
             else:
                 body, offered = self.interface_body(indent + "  ", package, importable)
                 imported |= offered.uses
-                text += f"{head}interface {{\n{body}{indent}}}\n"
+                rank = 0 if verb == "import" else 5
+                parts.append((rank, f"{head}interface {{\n{body}{indent}}}\n"))
         info.names = items.taken - interface_names
         info.imports = self.closure(imported | {u for i in exports for u in i.uses})
         for world_name, other in [(w.name, w) for w in earlier]:
@@ -369,15 +380,14 @@ class Generator:
                 and not other.imports & info.exports
                 and not other.names & info.names
             )
-            if compatible and self.chance(0.3):
-                text += f"{indent}include {world_name};\n"
+            if compatible and not self.canonical and self.chance(0.3):
+                parts.append((5, f"{indent}include {world_name};\n"))
                 info.imports |= other.imports
                 info.exports |= other.exports
                 info.names |= other.names
         for iface in exports:
-            head = self.docs(indent)
-            text += f"{head}{indent}export {self.path(iface, package)};\n"
-        return text, info
+            parts.append((5, f"{self.docs(indent)}{indent}export {self.path(iface, package)};\n"))
+        return self.arrange(parts), info
 
     def closure(self, keys: set[str]) -> set[str]:
         """`keys` with every interface they use, transitively."""
@@ -442,9 +452,15 @@ class WorldInfo:
 
 
 @st.composite
-def wit_documents(draw: Draw) -> str:
-    """A valid WIT document: a main package, then 0-2 nested dependency packages."""
-    gen = Generator(draw)
+def wit_documents(draw: Draw, *, canonical: bool = False) -> str:
+    """A valid WIT document: a main package, then 0-2 nested dependency packages.
+
+    `canonical` documents list items in the order the printer writes them
+    (interfaces: uses, types, functions; worlds: interface imports, uses, types,
+    function imports, function exports, interface exports) and have no `include`,
+    so that printing what they parse to gives back the same arenas; others mix
+    items freely."""
+    gen = Generator(draw, canonical=canonical)
     names = Scope()
     deps = [gen.package(names, nested=True) for _ in range(gen.count(0, 2))]
     main = gen.package(names, nested=False)

@@ -234,7 +234,9 @@ class _Printer:
             raise WitError(f"cannot print WIT: a type cannot be {verb}ed as `{key}`")
         if isinstance(item, m.WorldInterface):
             docs = item.docs
-            if docs.contents is None and isinstance(key, str):
+            if docs.contents is None and self.resolve.interface(item.id).name is None:
+                # an inline `import x: interface { ... }`: its docs are the interface's
+                # (wasm-tools also copies a named interface's docs onto `import x: path;`)
                 docs = self.resolve.interface(item.id).docs
             self.docs(docs)
             self.stability(item.stability)
@@ -467,6 +469,11 @@ class _Printer:
 
     def docs(self, docs: m.Docs) -> None:
         if docs.contents is None:
+            return
+        if docs.contents == "":
+            # empty docs (from a bare `///`): wasm-tools prints nothing and loses them
+            self.out.write("///")
+            self.out.newline()
             return
         for line in _doc_lines(docs.contents):
             self.out.write(f"/// {line}" if line else "///")
