@@ -23,3 +23,7 @@ bench:
 # The main job: resolve a WIT folder and print its JSON.
 demo:
     {{python}} -m linker wit wit/ --json
+
+# Differential check of the WIT parser against wasm-tools on N fresh wit-smith packages.
+wit-diff N="100":
+    {{python}} tests/witdiff.py {{N}} --optional

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,10 +10,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# `../shared` beside the clone (CI, /work/main); a worktree under /work/wt/ finds it one level up
-SHARED = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
-    ROOT.parent / "shared",
+# `../shared` beside the clone (as in CI); `WITLINK_SHARED` overrides it; a worktree under
+# /work/wt/ finds it one level further up.
+SHARED = Path(
+    next(
+        (
+            p
+            for p in (
+                os.environ.get("WITLINK_SHARED"),
+                ROOT.parent / "shared",
+                ROOT.parent.parent / "shared",
+            )
+            if p is not None and Path(p).is_dir()
+        ),
+        ROOT.parent / "shared",
+    )
 )
 CORPUS = SHARED / "conformance" / "wit-parser-ui"
 

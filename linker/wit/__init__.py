@@ -2,5 +2,6 @@
 
 from linker.wit.loader import load
 from linker.wit.model import Resolve
+from linker.wit.printer import print_resolve, print_wit
 
-__all__ = ["Resolve", "load"]
+__all__ = ["Resolve", "load", "print_resolve", "print_wit"]
