@@ -1,0 +1,124 @@
+"""The bindgen echo guest: every `echo` export forwards to the host's `echo` import."""
+
+import wit_world
+from wit_world import exports
+from wit_world.imports import echo, types
+
+
+class WitWorld(wit_world.WitWorld):
+    def direct_nested(self, v: types.Nested) -> types.Nested:
+        return v
+
+
+class Echo(exports.Echo):
+    def echo_bool(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_bool(v)
+
+    def echo_u8(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_u8(v)
+
+    def echo_u16(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_u16(v)
+
+    def echo_u32(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_u32(v)
+
+    def echo_u64(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_u64(v)
+
+    def echo_s8(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_s8(v)
+
+    def echo_s16(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_s16(v)
+
+    def echo_s32(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_s32(v)
+
+    def echo_s64(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_s64(v)
+
+    def echo_f32(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_f32(v)
+
+    def echo_f64(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_f64(v)
+
+    def echo_char(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_char(v)
+
+    def echo_string(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_string(v)
+
+    def echo_bytes(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_bytes(v)
+
+    def echo_list(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_list(v)
+
+    def echo_strings(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_strings(v)
+
+    def echo_option(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_option(v)
+
+    def echo_option_option(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_option_option(v)
+
+    def echo_tuple(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_tuple(v)
+
+    def echo_result(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_result(v)
+
+    def echo_result_same(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_result_same(v)
+
+    def echo_result_unit(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_result_unit(v)
+
+    def echo_results(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_results(v)
+
+    def echo_color(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_color(v)
+
+    def echo_big_enum(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_big_enum(v)
+
+    def echo_perms(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_perms(v)
+
+    def echo_wide(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_wide(v)
+
+    def echo_point(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_point(v)
+
+    def echo_shape(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_shape(v)
+
+    def echo_same(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_same(v)
+
+    def echo_scalars(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_scalars(v)
+
+    def echo_nested(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_nested(v)
+
+    def echo_points(self, v):  # type: ignore[no-untyped-def]
+        return echo.echo_points(v)
+
+    def echo_many(self, a, b, c):  # type: ignore[no-untyped-def]
+        return echo.echo_many(a, b, c)
+
+    def check(self, value, fail, message):  # type: ignore[no-untyped-def]
+        return echo.check(value, fail, message)
+
+    def noop(self):  # type: ignore[no-untyped-def]
+        return echo.noop()
+
+
+class Counters(exports.Counters):
+    pass
