@@ -64,6 +64,8 @@ class TypesWriter:
             self._variant(tid, name, kind, td.docs)
         elif isinstance(kind, m.Resource):
             self._resource(tid, name, docs)
+        else:
+            self._block(f"{name}: TypeAlias = {self.types.structural(tid)}", *_bare(td.docs))
 
     def _record(self, name: str, kind: m.Record, docs: list[str]) -> None:
         ns = Namespace()
@@ -128,9 +130,12 @@ class TypesWriter:
 
     def _resource_functions(self, tid: m.TypeId) -> list[m.Function]:
         owner = self.types.resolve.type(tid).owner
-        if not isinstance(owner, m.OwnerInterface):
-            return []
-        functions = self.types.resolve.interface(owner.id).functions.values()
+        if isinstance(owner, m.OwnerInterface):
+            functions = list(self.types.resolve.interface(owner.id).functions.values())
+        else:
+            world = self.types.world
+            items = [*world.imports.values(), *world.exports.values()]
+            functions = [item.function for item in items if isinstance(item, m.WorldFunction)]
         return [
             f
             for f in functions

@@ -111,7 +111,8 @@ def _finish(text: str, dots: str) -> str:
     for group in groups:
         if group:
             header += ["", *group]
-    return text[:doc_end] + "\n\n" + "\n".join(header) + "\n\n\n" + body
+    gap = "\n\n\n" if body.startswith(("def ", "class ", "@")) else "\n\n"
+    return text[:doc_end] + "\n\n" + "\n".join(header) + gap + body
 
 
 def _interface_doc(types: TypeMap, name: str, iid: m.InterfaceId | None, what: str) -> str:
@@ -177,7 +178,7 @@ def _import_module(
     lines += [f'    """What the host implements for `{instance or "the world"}`."""', *proto]
     lines += ["", "", "def add_to_linker(linker: _wc.Linker, impl: Host) -> None:"]
     target = f"`{instance}`" if instance else "the world's imported functions"
-    lines.append(f'    """Define {target} in `linker`, implemented by `impl`."""')
+    lines += docstring(f"Define {target} in `linker`, implemented by `impl`.", "    ")
     callbacks: list[tuple[str, str]] = []
     ns = Namespace({"linker", "impl", "root", "instance"})
     for func in functions:

@@ -33,7 +33,7 @@ def docstring(text: str | None, indent: str) -> list[str]:
     if not text or not text.strip():
         return []
     body = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    lines = wrap(body, 96 - len(indent))
+    lines = wrap(body, 94 - len(indent))
     if body.endswith('"'):
         lines[-1] += " "
     if len(lines) == 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, TypeAlias, TypeVar
+from typing import Any, Generic, NoReturn, TypeAlias, TypeVar, cast
 
 import attrs
 from wasmtime import Store, StoreContext
@@ -251,20 +251,20 @@ class HandleTable(Generic[T]):
         self._reps: dict[int, int] = {}
         self._next = 1
 
-    def _rep(self, obj: T) -> int:
+    def _rep(self, obj: object) -> int:
         rep = self._reps.get(id(obj))
         if rep is None:
             rep = self._next
             self._next += 1
-            self._objects[rep] = obj
+            self._objects[rep] = cast(T, obj)
             self._reps[id(obj)] = rep
         return rep
 
-    def own(self, obj: T) -> ResourceHost:
+    def own(self, obj: object) -> ResourceHost:
         """An owned handle for `obj`, to pass into wasm."""
         return ResourceHost.own(self._rep(obj), self.type_id)
 
-    def borrow(self, obj: T) -> ResourceHost:
+    def borrow(self, obj: object) -> ResourceHost:
         """A borrowed handle for `obj`, to pass into wasm."""
         return ResourceHost.borrow(self._rep(obj), self.type_id)
 

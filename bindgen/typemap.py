@@ -181,6 +181,10 @@ class TypeMap:
             return self.prefix + self.aliases[ty]
         if ty in self.names:
             return self.prefix + self.names[ty]
+        return self.structural(ty)
+
+    def structural(self, ty: m.TypeId) -> str:
+        """The annotation of `ty` spelled out, not by its own name."""
         kind = self.resolve.type(ty).kind
         if isinstance(kind, m.Alias):
             return self.annotation(kind.type)
