@@ -104,28 +104,12 @@ class TypesWriter:
             self._block(f"{table}: _rt.HandleTable[{name}] = _rt.HandleTable({type_id})")
             return
         iface = self._owner_name(tid)
-        lines = [
-            f"class {name}:",
-            *(docs or [f'    """A handle to a `{self.types.resolve.type(tid).name}` in wasm."""']),
-            "",
-            "    def __init__(self, scope: _rt.Scope, handle: _wc.ResourceAny) -> None:",
-            "        self._scope = scope",
-            "        self._handle = handle",
-            "",
-            "    def drop(self) -> None:",
-            '        """Drop this handle now (runs the resource\'s destructor in wasm)."""',
-            "        self._handle.drop(self._scope.store)",
-            "",
-            f"    def __enter__(self) -> {name}:",
-            "        return self",
-            "",
-            "    def __exit__(self, *exc: object) -> None:",
-            "        self.drop()",
-        ]
+        default_docs = [f'    """A handle to a `{self.types.resolve.type(tid).name}` in wasm."""']
+        lines = [f"class {name}(_rt.GuestResource):", *(docs or default_docs)]
         for func in methods:
             where = "None" if iface is None else lit(iface)
             call = f"self._scope.func({where}, {lit(func.name)})"
-            lines += ["", *self.funcs.export_methods(func, call, "self._scope", "self._handle")]
+            lines += ["", *self.funcs.export_methods(func, call, "self._scope", "self._live()")]
         self._block(*lines)
 
     def _resource_functions(self, tid: m.TypeId) -> list[m.Function]:
@@ -236,10 +220,11 @@ class TypesWriter:
         assert isinstance(resource, m.TypeId)
         name = self.types.annotation(resource)
         if resource in self.types.exported_resources:
+            take = "_take" if kind.kind == m.HandleKind.OWN else "_live"
             return [
                 f"if not isinstance(v, {name}):",
                 f"    _rt.mismatch({lit(name)}, v)",
-                "return v._handle",
+                f"return v.{take}()",
             ]
         verb = "own" if kind.kind == m.HandleKind.OWN else "borrow"
         return [f"return {self.types.table_name(resource)}.{verb}(v)"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, TypeAlias, TypeVar, cast
+from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, cast
 
 import attrs
 from wasmtime import Store, StoreContext
@@ -240,6 +240,39 @@ class Scope:
             parent = None if interface is None else self.index(interface)
             bound = self._funcs[key] = self.bind(name, parent)
         return bound
+
+
+class GuestResource:
+    """A handle to a resource the guest exports; `with` drops it at the end of the block.
+
+    Passing it to wasm as an `own` moves it there; a moved or dropped handle
+    raises `ReferenceError` instead of trapping the instance.
+    """
+
+    def __init__(self, scope: Scope, handle: ResourceAny) -> None:
+        self._scope = scope
+        self._handle: ResourceAny | None = handle
+
+    def _live(self) -> ResourceAny:
+        if self._handle is None:
+            raise ReferenceError(f"this {type(self).__name__} handle was dropped or moved")
+        return self._handle
+
+    def _take(self) -> ResourceAny:
+        handle = self._live()
+        self._handle = None
+        return handle
+
+    def drop(self) -> None:
+        """Drop this handle now (runs the resource's destructor in wasm); idempotent."""
+        if self._handle is not None:
+            self._take().drop(self._scope.store)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop()
 
 
 class HandleTable(Generic[T]):
