@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "conformance" / "wit-parser-ui"
+CORPUS = Path(os.environ.get("WITLINK_CORPUS", SHARED / "conformance" / "wit-parser-ui"))
 
 sys.path.insert(0, str(ROOT / "test-components"))
 import componentbuild  # noqa: E402
