@@ -98,7 +98,10 @@ class TypesWriter:
         methods = self._resource_functions(tid)
         if tid not in self.types.exported_resources:
             body = [line for func in methods for line in ["", *self.funcs.protocol_method(func)]]
-            self._block(f"class {name}(Protocol):", *docs, *(body[1:] or ["    pass"]))
+            if not body:
+                self._block(f"class {name}(Protocol):", *(docs or ["    pass"]))
+            else:
+                self._block(f"class {name}(Protocol):", *docs, *(body if docs else body[1:]))
             table = self.types.table_name(tid)
             type_id = self.types.resource_type_id(tid)
             self._block(f"{table}: _rt.HandleTable[{name}] = _rt.HandleTable({type_id})")

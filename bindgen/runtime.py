@@ -305,6 +305,10 @@ class HandleTable(Generic[T]):
         """The host object behind a handle wasm passed in."""
         return self._objects[handle.to_host(store).rep]
 
+    def __len__(self) -> int:
+        """How many host objects wasm may still hold handles to."""
+        return len(self._objects)
+
     def resource_type(self) -> ResourceType:
         return ResourceType.host(self.type_id)
 

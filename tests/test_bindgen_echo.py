@@ -75,6 +75,27 @@ class RecordingHost:
         return echo
 
 
+class HostBlob:
+    """The host's `blob`: bytes the guest reaches through a handle."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = bytearray(data)
+
+    def read(self) -> bytes:
+        return bytes(self.data)
+
+    def append(self, more: bytes) -> None:
+        self.data += more
+
+
+class BlobsHost:
+    def new_blob(self, init: bytes) -> HostBlob:
+        return HostBlob(init)
+
+    def blob_merge(self, a: HostBlob, b: HostBlob) -> HostBlob:
+        return HostBlob(a.read() + b.read())
+
+
 @attrs.define
 class Echo:
     types: ModuleType
@@ -97,6 +118,7 @@ def echo(
     try:
         types = importlib.import_module("bindgen_echo.types")
         imports = importlib.import_module("bindgen_echo.imports.echo")
+        blobs = importlib.import_module("bindgen_echo.imports.blobs")
         exports_module = importlib.import_module("bindgen_echo.exports")
         engine = wasmtime.Engine()
         guest = compiled(engine, component("bindgen-echo"))
@@ -105,6 +127,7 @@ def echo(
             linker = Linker(engine)
             linker.add_wasip2()
             imports.add_to_linker(linker, host)
+            blobs.add_to_linker(linker, BlobsHost())
             store = wasmtime.Store(engine)
             store.set_wasi(wasmtime.WasiConfig())
             return exports_module.Exports(linker.instantiate(store, guest), store)
@@ -225,3 +248,14 @@ def test_exported_resource_handles_call_methods_and_drop(echo: Echo) -> None:
 def test_out_of_range_integers_are_rejected(value: int) -> None:
     with pytest.raises(runtime.Mismatch):
         runtime.check_u32(value)
+
+
+def test_host_resources_are_host_objects_behind_handles(echo: Echo) -> None:
+    table = echo.types._BLOB_HANDLES
+    assert echo.exports.use_blobs(b"ab") == b"abab"
+    assert len(table) == 0, "the guest dropped every blob it made"
+    mine = HostBlob(b"xyz")
+    assert echo.exports.blob_size(mine) == 3
+    made = echo.exports.make_blob(b"q")
+    assert isinstance(made, HostBlob)
+    assert made.read() == b"q"
