@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bindgen.functions import FunctionWriter, is_method
-from bindgen.names import Namespace, docstring, lit, snake, upper
+from bindgen.names import Namespace, bracketed, docstring, lit, snake, upper
 from bindgen.typemap import TypeMap
 from linker.wit import model as m
 
@@ -35,7 +35,7 @@ class TypesWriter:
         docs = docstring(td.docs.contents, "    ")
         if tid in self.types.aliases:
             target = self.types.annotation(self.types.unalias(tid))
-            self._block(f"{self.types.aliases[tid]}: TypeAlias = {target}", *_bare(td.docs))
+            self._block(*_alias(self.types.aliases[tid], [target]), *_bare(td.docs))
             return
         name = self.types.names.get(tid)
         if name is None:
@@ -58,14 +58,14 @@ class TypesWriter:
             self._block(
                 f"class {name}(enum.Flag):", *_spaced(docs), *(_indent(members) or ["    pass"])
             )
-            table = ", ".join(f"{lit(f.name)}: {1 << i}" for i, f in enumerate(kind.flags))
-            self._block(f"{self._flag_table(tid)} = {{{table}}}")
+            table = [f"{lit(f.name)}: {1 << i}" for i, f in enumerate(kind.flags)]
+            self._block(*bracketed(f"{self._flag_table(tid)} = {{", table, "}", ""))
         elif isinstance(kind, m.Variant):
             self._variant(tid, name, kind, td.docs)
         elif isinstance(kind, m.Resource):
             self._resource(tid, name, docs)
         else:
-            self._block(f"{name}: TypeAlias = {self.types.structural(tid)}", *_bare(td.docs))
+            self._block(*_alias(name, [self.types.structural(tid)]), *_bare(td.docs))
 
     def _record(self, name: str, kind: m.Record, docs: list[str]) -> None:
         ns = Namespace()
@@ -92,7 +92,7 @@ class TypesWriter:
             else:
                 value = f"    value: {self.types.annotation(case.type)}"
                 self._block("@attrs.frozen", f"class {case_name}:", *case_docs, "", value)
-        self._block(f"{name}: TypeAlias = {' | '.join(cases)}", *_bare(docs))
+        self._block(*_alias(name, cases), *_bare(docs))
 
     def _resource(self, tid: m.TypeId, name: str, docs: list[str]) -> None:
         methods = self._resource_functions(tid)
@@ -104,7 +104,8 @@ class TypesWriter:
                 self._block(f"class {name}(Protocol):", *docs, *(body if docs else body[1:]))
             table = self.types.table_name(tid)
             type_id = self.types.resource_type_id(tid)
-            self._block(f"{table}: _rt.HandleTable[{name}] = _rt.HandleTable({type_id})")
+            head = f"{table}: _rt.HandleTable[{name}] = _rt.HandleTable("
+            self._block(*bracketed(head, [str(type_id)], ")", ""))
             return
         iface = self._owner_name(tid)
         default_docs = [f'    """A handle to a `{self.types.resolve.type(tid).name}` in wasm."""']
@@ -269,8 +270,9 @@ class TypesWriter:
         t = self.types
         name = t.annotation(tid)
         if isinstance(kind, m.Record):
-            args = ", ".join(t.lift(f.type, f"d[{lit(f.name)}]") for f in kind.fields)
-            return [*(["d = v.__dict__"] if kind.fields else []), f"return {name}({args})"]
+            fields = [t.lift(f.type, f"d[{lit(f.name)}]") for f in kind.fields]
+            made = bracketed(f"return {name}(", fields, ")", "")
+            return [*(["d = v.__dict__"] if kind.fields else []), *made]
         if isinstance(kind, m.Enum):
             return [f"return {name}(v)"]
         if isinstance(kind, m.Flags):
@@ -322,6 +324,17 @@ class TypesWriter:
             )
             body += [f"if {test}:", f"    return {made}"]
         return body
+
+
+def _alias(name: str, union: list[str]) -> list[str]:
+    """`name: TypeAlias = A | B`, split over lines as ruff formats a long one."""
+    line = f"{name}: TypeAlias = {' | '.join(union)}"
+    if len(line) <= 100:
+        return [line]
+    inner = "    " + " | ".join(union)
+    if len(inner) <= 100:
+        return [f"{name}: TypeAlias = (", inner, ")"]
+    return [f"{name}: TypeAlias = (", f"    {union[0]}", *(f"    | {u}" for u in union[1:]), ")"]
 
 
 def _spaced(docs: list[str]) -> list[str]:

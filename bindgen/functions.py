@@ -6,7 +6,7 @@ import re
 
 import attrs
 
-from bindgen.names import Namespace, docstring, lit, snake
+from bindgen.names import Namespace, bracketed, docstring, lit, snake
 from bindgen.typemap import TypeMap
 from linker.wit import model as m
 
@@ -43,7 +43,7 @@ def is_method(func: m.Function) -> bool:
 
 def params(func: m.Function) -> list[Param]:
     """The parameters a Python caller passes (a method's `self` is implicit)."""
-    ns = Namespace({"cx", "raw", "out", "err", "where", "self"})
+    ns = Namespace({"cx", "raw", "out", "err", "where", "self", "func", "result"})
     wit_params = func.params[1:] if is_method(func) else func.params
     return [Param(p.name, ns.claim(snake(p.name), snake(p.name) + "_"), p.type) for p in wit_params]
 
@@ -58,9 +58,9 @@ class FunctionWriter:
         """Whether `func` returns a `result`, raised as `ResultError` by default."""
         return func.result is not None and isinstance(self.types.kind(func.result), m.Result)
 
-    def signature(self, func: m.Function, name: str, returns: str) -> str:
-        args = "".join(f", {p.py}: {self.types.annotation(p.type)}" for p in params(func))
-        return f"    def {name}(self{args}) -> {returns}:"
+    def signature(self, func: m.Function, name: str, returns: str) -> list[str]:
+        args = ["self", *(f"{p.py}: {self.types.annotation(p.type)}" for p in params(func))]
+        return bracketed(f"def {name}(", args, f") -> {returns}:", "    ")
 
     def ok_annotation(self, func: m.Function) -> str:
         result = func.result
@@ -87,7 +87,7 @@ class FunctionWriter:
         if not self.raises(func):
             returns = self.types.annotation(func.result)
             return [
-                self.signature(func, name, returns),
+                *self.signature(func, name, returns),
                 *docs,
                 *self._call_body(func, call, scope, handle),
             ]
@@ -99,14 +99,14 @@ class FunctionWriter:
             " " * 8,
         )
         return [
-            self.signature(func, name, self.ok_annotation(func)),
+            *self.signature(func, name, self.ok_annotation(func)),
             *raise_docs,
             f"        result = self.{try_name}({args})",
             "        if isinstance(result, _rt.Err):",
             "            raise _rt.ResultError(result.value)",
             "        return result.value",
             "",
-            self.signature(func, try_name, self.types.annotation(func.result)),
+            *self.signature(func, try_name, self.types.annotation(func.result)),
             f'        """Like `{name}`, but returns `Ok` or `Err` instead of raising."""',
             *self._call_body(func, call, scope, handle),
         ]
@@ -128,6 +128,9 @@ class FunctionWriter:
                 "except _rt.Mismatch as err:",
                 f"    raise _rt.type_error(err, {where}) from None",
             ]
+        if "(" in call:
+            body.append(f"func = {call}")
+            call = "func"
         invoke = f"{call}({', '.join(args)})"
         if func.result is None:
             body.append(invoke)
@@ -135,7 +138,7 @@ class FunctionWriter:
             body.append(f"out: {self.types.annotation(func.result)} = {invoke}")
             body.append("return out")
         else:
-            body.append(f"return {self.types.lift(func.result, invoke)}")
+            body += [f"raw = {invoke}", f"return {self.types.lift(func.result, 'raw')}"]
         if any(re.search(r"\bcx\b", line) for line in body):
             body.insert(0, f"cx = {scope}")
         return ["        " + line for line in body]
@@ -149,11 +152,11 @@ class FunctionWriter:
             docs = (
                 docs.strip() + "\n\nRaise `ResultError(error)` to return the `result`'s error."
             ).strip()
-        return [
-            self.signature(func, method_name(func), self.ok_annotation(func)),
-            *docstring(docs, " " * 8),
-            "        ...",
-        ]
+        signature = self.signature(func, method_name(func), self.ok_annotation(func))
+        body = docstring(docs, " " * 8)
+        if not body and len(signature[-1]) + 4 <= 100:
+            return [*signature[:-1], signature[-1] + " ..."]
+        return [*signature, *body, "        ..."]
 
     def host_callback(self, func: m.Function, name: str, target: str) -> list[str]:
         """A function (indented for a function body) wasmtime calls for import `func`.

@@ -11,7 +11,7 @@ import re
 
 from bindgen.emit_types import TypesWriter
 from bindgen.functions import FunctionWriter, is_method, method_name
-from bindgen.names import Namespace, docstring, lit, pascal, snake
+from bindgen.names import Namespace, bracketed, docstring, lit, pascal, snake
 from bindgen.typemap import TypeMap
 from linker.errors import WitError
 from linker.wit import model as m
@@ -111,7 +111,7 @@ def _finish(text: str, dots: str) -> str:
     for group in groups:
         if group:
             header += ["", *group]
-    gap = "\n\n\n" if body.startswith(("def ", "class ", "@")) else "\n\n"
+    gap = "\n\n\n" if body.startswith(("def ", "class ", "@")) else "\n\n" if body else "\n"
     return text[:doc_end] + "\n\n" + "\n".join(header) + gap + body
 
 
@@ -195,18 +195,19 @@ def _import_module(
         lines.append("    with linker.root() as root:")
         scope = "root"
     else:
-        lines.append(
-            f"    with linker.root() as root, root.add_instance({lit(instance)}) as instance:"
-        )
+        managers = ["linker.root() as root", f"root.add_instance({lit(instance)}) as instance"]
+        with_line = f"    with {', '.join(managers)}:"
+        if len(with_line) > 100:
+            with_line = "\n".join(["    with (", *(f"        {m}," for m in managers), "    ):"])
+        lines.append(with_line)
         scope = "instance"
     for tid in resources:
         table = "_t." + types.table_name(tid)
         name = types.resolve.type(tid).name or ""
-        lines.append(
-            f"        {scope}.add_resource({lit(name)}, {table}.resource_type(), {table}.destroy)"
-        )
+        args = [lit(name), f"{table}.resource_type()", f"{table}.destroy"]
+        lines += bracketed(f"{scope}.add_resource(", args, ")", "        ")
     for wit_name, py in callbacks:
-        lines.append(f"        {scope}.add_func({lit(wit_name)}, {py})")
+        lines += bracketed(f"{scope}.add_func(", [lit(wit_name), py], ")", "        ")
     if not callbacks and not resources:
         lines.append("        pass")
     return _finish("\n".join(lines) + "\n", "..")

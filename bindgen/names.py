@@ -63,6 +63,17 @@ def wrap(text: str, width: int) -> list[str]:
     return out
 
 
+def bracketed(head: str, items: list[str], tail: str, indent: str) -> list[str]:
+    """`head(items)tail` as ruff formats it: one line, items on one line, or one per line."""
+    joined = ", ".join(items)
+    if len(indent) + len(head) + len(joined) + len(tail) <= 100:
+        return [f"{indent}{head}{joined}{tail}"]
+    inner = indent + "    "
+    if len(inner) + len(joined) <= 100:
+        return [f"{indent}{head}", f"{inner}{joined}", f"{indent}{tail.lstrip()}"]
+    return [f"{indent}{head}", *(f"{inner}{item}," for item in items), f"{indent}{tail.lstrip()}"]
+
+
 class Namespace:
     """Hands out names unique within one Python scope, deterministically."""
 
