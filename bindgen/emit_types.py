@@ -213,7 +213,7 @@ class TypesWriter:
         if isinstance(kind, m.Result):
             cases = [("_rt.Ok", "ok", kind.ok), ("_rt.Err", "err", kind.err)]
             return self._lower_cases(tid, cases, wit, "Ok(...) or Err(...)")
-        return [f"_rt.unsupported({lit(wit)}, v)"]
+        return [f"_rt.unsupported({lit(f'values of type `{wit}`')}, v)"]
 
     def _flag_table(self, tid: m.TypeId) -> str:
         """The name of the module-level `{wit name: bit}` table of flags `tid`."""
@@ -238,14 +238,22 @@ class TypesWriter:
     ) -> list[str]:
         tagged = self.types.tagged(tid)
         body = ["try:"]
+        earlier: set[str] = set()
         for cls, case, ty in cases:
             body.append(f"    if isinstance(v, {cls}):")
             payload = None if ty is None else self.types.lower(ty, "v.value")
+            classes = self.types.classes(ty)
             if tagged:
                 args = lit(case) if payload is None else f"{lit(case)}, {payload}"
                 body.append(f"        return _wc.Variant({args})")
+            elif "bool" in classes and "int" in earlier:
+                # wasmtime-py picks an untagged case by isinstance: a bool would
+                # go to the earlier integer case, so refuse instead of misrouting.
+                what = f"case `{case}` of `{wit}` (a bool after an integer case)"
+                body.append(f"        _rt.unsupported({lit(what)}, v)")
             else:
                 body.append(f"        return {payload}")
+            earlier |= classes
         body += [
             "except _rt.Mismatch as err:",
             '    raise _rt.at(err, ".value") from None',
@@ -302,7 +310,7 @@ class TypesWriter:
         if isinstance(kind, m.Result):
             cases = [("_rt.Ok", "ok", kind.ok), ("_rt.Err", "err", kind.err)]
             return self._lift_cases(tid, cases)
-        return [f"_rt.unsupported({lit(t.wit(tid))}, v)"]
+        return [f"_rt.unsupported({lit(f'values of type `{t.wit(tid)}`')}, v)"]
 
     def _lift_cases(self, tid: m.TypeId, cases: list[tuple[str, str, m.Type | None]]) -> list[str]:
         tagged = self.types.tagged(tid)

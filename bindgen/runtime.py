@@ -185,9 +185,9 @@ def lower_list(value: object, lower: Callable[[Any], Any], wit: str) -> list[Any
         raise
 
 
-def unsupported(wit: str, value: object) -> NoReturn:
-    """Values of `wit` cannot cross wasmtime-py's component API yet."""
-    raise NotImplementedError(f"wasmtime-py cannot pass values of type `{wit}` yet")
+def unsupported(what: str, value: object) -> NoReturn:
+    """`what` (e.g. values of some type) cannot cross wasmtime-py's component API yet."""
+    raise NotImplementedError(f"wasmtime-py cannot pass {what} yet (got {value!r})")
 
 
 class BoundFunc:

@@ -362,7 +362,7 @@ class TypeMap:
         if isinstance(ty, m.Primitive):
             if ty != m.Primitive.ERROR_CONTEXT:
                 return f"_rt.check_{ty.value}({value})"
-            return f'_rt.unsupported("error-context", {value})'
+            return f'_rt.unsupported("values of type `error-context`", {value})'
         kind = self.resolve.type(ty).kind
         if self.is_bytes(ty):
             return f"_rt.check_bytes({value})"

@@ -147,3 +147,20 @@ def test_cli_needs_an_output_directory() -> None:
     with pytest.raises(SystemExit) as exited:
         main(["bindgen", str(ECHO_WIT)])
     assert exited.value.code == 2
+
+
+def test_bool_case_after_an_integer_case_is_refused_not_misrouted(tmp_path: Path) -> None:
+    wit = tmp_path / "v.wit"
+    wit.write_text(
+        "package a:b;\n"
+        "world w {\n  variant v { num(u32), flag(bool) }\n  import f: func(x: v);\n}\n"
+    )
+    _write(generate(load_wit(wit), "w"), tmp_path, "vpkg")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        types = importlib.import_module("vpkg.types")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert types._lower_v(types.VNum(3)) == 3
+    with pytest.raises(NotImplementedError, match="case `flag` of `v`"):
+        types._lower_v(types.VFlag(True))
