@@ -175,7 +175,8 @@ def _import_module(
     for func in host:
         proto += ["", *funcs.protocol_method(func)]
     lines = [*docstring(doc, ""), "", "", "class Host(Protocol):"]
-    lines += [f'    """What the host implements for `{instance or "the world"}`."""', *proto]
+    owner = f"`{instance}`" if instance else "the world's imported functions"
+    lines += [f'    """What the host implements for {owner}."""', *proto]
     lines += ["", "", "def add_to_linker(linker: _wc.Linker, impl: Host) -> None:"]
     target = f"`{instance}`" if instance else "the world's imported functions"
     lines += docstring(f"Define {target} in `linker`, implemented by `impl`.", "    ")

@@ -88,6 +88,17 @@ class HostBlob:
         self.data += more
 
 
+class NoteHost:
+    """The world-level `note` import: remembers messages, returns their length."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def note(self, message: str) -> int:
+        self.notes.append(message)
+        return len(message)
+
+
 class BlobsHost:
     def new_blob(self, init: bytes) -> HostBlob:
         return HostBlob(init)
@@ -101,6 +112,7 @@ class Echo:
     types: ModuleType
     exports: Any
     host: RecordingHost
+    notes: NoteHost
     strategies: Strategies
     instantiate: Callable[[Any], Any]
     """A fresh instance whose `echo` import calls the given host; returns its `Exports`."""
@@ -119,22 +131,25 @@ def echo(
         types = importlib.import_module("bindgen_echo.types")
         imports = importlib.import_module("bindgen_echo.imports.echo")
         blobs = importlib.import_module("bindgen_echo.imports.blobs")
+        world_functions = importlib.import_module("bindgen_echo.imports.world_functions")
         exports_module = importlib.import_module("bindgen_echo.exports")
         engine = wasmtime.Engine()
         guest = compiled(engine, component("bindgen-echo"))
+        notes = NoteHost()
 
         def instantiate(host: Any) -> Any:
             linker = Linker(engine)
             linker.add_wasip2()
             imports.add_to_linker(linker, host)
             blobs.add_to_linker(linker, BlobsHost())
+            world_functions.add_to_linker(linker, notes)
             store = wasmtime.Store(engine)
             store.set_wasi(wasmtime.WasiConfig())
             return exports_module.Exports(linker.instantiate(store, guest), store)
 
         host = RecordingHost()
         strategies = Strategies(RESOLVE, WORLD, types)
-        yield Echo(types, instantiate(host), host, strategies, instantiate)
+        yield Echo(types, instantiate(host), host, notes, strategies, instantiate)
     finally:
         sys.path.remove(str(out))
 
@@ -171,6 +186,7 @@ def test_nested_value_with_nul_and_non_ascii(echo: Echo) -> None:
     )
     assert echo.exports.echo.echo_nested(value) == value
     assert echo.exports.direct_nested(value) == value
+    assert echo.notes.notes[-1] == value.name, "the world-level import got the name"
     everything = t.Wide(2**32 - 1)
     assert echo.exports.echo.echo_wide(everything) == everything
     assert echo.exports.echo.echo_big_enum(t.BigEnum.CASE39) is t.BigEnum.CASE39

@@ -116,7 +116,7 @@ def test_features_gate_unstable_items(tmp_path: Path) -> None:
 def test_cli_writes_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bindgen", str(ECHO_WIT), "-o", str(tmp_path)]) == 0
     assert (tmp_path / "bindgen_echo" / "imports" / "echo.py").is_file()
-    assert "wrote 6 files of package `bindgen_echo`" in capsys.readouterr().out
+    assert "wrote 7 files of package `bindgen_echo`" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

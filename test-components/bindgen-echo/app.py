@@ -7,6 +7,8 @@ from wit_world.imports import blobs, echo, types
 
 class WitWorld(wit_world.WitWorld):
     def direct_nested(self, v: types.Nested) -> types.Nested:
+        if wit_world.note(v.name) != len(v.name):
+            raise ValueError("the host's `note` returned the wrong length")
         return v
 
     def use_blobs(self, data: bytes) -> bytes:
