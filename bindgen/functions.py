@@ -75,12 +75,18 @@ class FunctionWriter:
     # ------------------------------------------------------------ calling wasm
 
     def export_methods(
-        self, func: m.Function, call: str, scope: str, handle: str | None
+        self,
+        func: m.Function,
+        call: str,
+        scope: str,
+        handle: str | None,
+        error: str = "_rt.ResultError",
     ) -> list[str]:
         """Methods (class-indented) calling export `func` through `call(...)`.
 
         `scope` is the expression of the `Scope`; `handle` the expression of
-        the resource handle passed as `self` for methods.
+        the resource handle passed as `self` for methods; `error` the exception
+        class raised with the error of a `result`.
         """
         name = method_name(func)
         docs = docstring(func.docs.contents, " " * 8)
@@ -95,7 +101,8 @@ class FunctionWriter:
         args = ", ".join(p.py for p in params(func))
         raise_docs = docstring(
             (func.docs.contents or "").strip()
-            + f"\n\nRaises `ResultError` carrying the error of the `result` (see `{try_name}`).",
+            + f"\n\nRaises `{error.removeprefix('_rt.')}` carrying the `result`'s error"
+            f" (`{try_name}` returns `Ok`/`Err` instead).",
             " " * 8,
         )
         return [
@@ -103,7 +110,7 @@ class FunctionWriter:
             *raise_docs,
             f"        result = self.{try_name}({args})",
             "        if isinstance(result, _rt.Err):",
-            "            raise _rt.ResultError(result.value)",
+            f"            raise {error}(result.value)",
             "        return result.value",
             "",
             *self.signature(func, try_name, self.types.annotation(func.result)),
@@ -142,6 +149,15 @@ class FunctionWriter:
         if any(re.search(r"\bcx\b", line) for line in body):
             body.insert(0, f"cx = {scope}")
         return ["        " + line for line in body]
+
+    def error_class(self, func: m.Function, name: str) -> list[str]:
+        """The exception class `name` an export raises with `func`'s typed error."""
+        kind = self.types.kind(func.result) if func.result is not None else None
+        assert isinstance(kind, m.Result)
+        return [
+            f"class {name}(_rt.ResultError[{self.types.annotation(kind.err)}]):",
+            f'    """The error `{display_name(func)}` returned; `value` is its typed payload."""',
+        ]
 
     # ------------------------------------------------------------ called by wasm
 

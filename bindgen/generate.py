@@ -218,7 +218,17 @@ def _exports_module(types: TypeMap, described: str) -> str | None:
     types.prefix = "_t."
     funcs = FunctionWriter(types)
     classes: list[str] = []
+    errors: list[str] = []
     ns = Namespace({"Exports"})
+
+    def methods(func: m.Function, call: str, owner: str) -> list[str]:
+        if not funcs.raises(func):
+            return funcs.export_methods(func, call, "self._scope", None)
+        base = pascal(snake(method_name(func)).strip("_").replace("_", "-"))
+        error = ns.claim(base + "Error", pascal(owner) + base + "Error")
+        errors.append("\n".join(funcs.error_class(func, error)))
+        return funcs.export_methods(func, call, "self._scope", None, error)
+
     attrs_ns = Namespace({"_scope"})
     init = []
     for name, iid, exported in types.world_interfaces():
@@ -253,7 +263,7 @@ def _exports_module(types: TypeMap, described: str) -> str | None:
                 call = f"self._f_{snake(func.name).rstrip('_')}"
             else:
                 call = f"self._scope.func({lit(name)}, {lit(func.name)})"
-            body += ["", *funcs.export_methods(func, call, "self._scope", None)]
+            body += ["", *methods(func, call, iface.name or name)]
         classes.append("\n".join(body))
         init.append(f"        self.{attr} = {cls}(scope)")
     world_funcs = [
@@ -275,9 +285,9 @@ def _exports_module(types: TypeMap, described: str) -> str | None:
         )
     for func in world_funcs:
         call = f"self._f_{snake(func.name).rstrip('_')}"
-        root += ["", *funcs.export_methods(func, call, "self._scope", None)]
+        root += ["", *methods(func, call, types.world.name)]
     text = "\n".join(docstring(f"What {described} exports, as typed Python calls.", ""))
     text += "\n\n\n"
-    text += "\n\n\n".join([*classes, "\n".join(root)]) + "\n"
+    text += "\n\n\n".join([*errors, *classes, "\n".join(root)]) + "\n"
     types.prefix = ""
     return _finish(text, ".")

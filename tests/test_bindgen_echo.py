@@ -197,6 +197,7 @@ def test_result_error_is_raised_with_its_typed_value(echo: Echo) -> None:
     with pytest.raises(runtime.ResultError) as raised:
         echo.exports.echo.check(7, True, "it failed")
     assert raised.value.value == "it failed"
+    assert type(raised.value).__name__ == "CheckError", "a generated exception per function"
     assert echo.exports.echo.try_check(7, True, "no") == runtime.Err("no")
     assert echo.exports.echo.echo_result_unit(runtime.Ok(None)) is None
 
