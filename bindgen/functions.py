@@ -43,7 +43,7 @@ def is_method(func: m.Function) -> bool:
 
 def params(func: m.Function) -> list[Param]:
     """The parameters a Python caller passes (a method's `self` is implicit)."""
-    ns = Namespace({"cx", "raw", "out", "err", "where", "self", "func", "result"})
+    ns = Namespace({"cx", "raw", "out", "err", "where", "self", "func", "result", "store"})
     wit_params = func.params[1:] if is_method(func) else func.params
     return [Param(p.name, ns.claim(snake(p.name), snake(p.name) + "_"), p.type) for p in wit_params]
 
@@ -135,17 +135,15 @@ class FunctionWriter:
                 "except _rt.Mismatch as err:",
                 f"    raise _rt.type_error(err, {where}) from None",
             ]
-        if "(" in call:
-            body.append(f"func = {call}")
-            call = "func"
-        invoke = f"{call}({', '.join(args)})"
+        body += [f"func = {call}", f"store = {scope}.store"]
+        invoke = f"func({', '.join(['store', *args])})"
+        done = "func.post_return(store)"
         if func.result is None:
-            body.append(invoke)
+            body += [invoke, done]
         elif self.types.lift_is_identity(func.result):
-            body.append(f"out: {self.types.annotation(func.result)} = {invoke}")
-            body.append("return out")
+            body += [f"out: {self.types.annotation(func.result)} = {invoke}", done, "return out"]
         else:
-            body += [f"raw = {invoke}", f"return {self.types.lift(func.result, 'raw')}"]
+            body += [f"raw = {invoke}", done, f"return {self.types.lift(func.result, 'raw')}"]
         if any(re.search(r"\bcx\b", line) for line in body):
             body.insert(0, f"cx = {scope}")
         return ["        " + line for line in body]

@@ -190,30 +190,13 @@ def unsupported(what: str, value: object) -> NoReturn:
     raise NotImplementedError(f"wasmtime-py cannot pass {what} yet (got {value!r})")
 
 
-class BoundFunc:
-    """An exported function bound to its store: call, then run post-return."""
-
-    __slots__ = ("_func", "_store")
-
-    def __init__(self, func: Func, store: Storelike) -> None:
-        self._func = func
-        self._store = store
-
-    def __call__(self, *args: Any) -> Any:
-        func = self._func
-        store = self._store
-        result = func(store, *args)
-        func.post_return(store)
-        return result
-
-
 class Scope:
     """The store (and, for exports, the instance) that generated calls run in."""
 
     def __init__(self, store: Storelike, instance: Instance | None = None) -> None:
         self.store = store
         self.instance = instance
-        self._funcs: dict[tuple[str | None, str], BoundFunc] = {}
+        self._funcs: dict[tuple[str | None, str], Func] = {}
 
     def index(self, name: str, parent: ExportIndex | None = None) -> ExportIndex:
         """The export index of `name`, or a `LookupError` naming what is missing."""
@@ -224,15 +207,15 @@ class Scope:
             raise LookupError(f"the component does not export `{name}`")
         return index
 
-    def bind(self, name: str, parent: ExportIndex | None = None) -> BoundFunc:
-        """Exported function `name` (inside instance `parent`) bound to the store."""
+    def bind(self, name: str, parent: ExportIndex | None = None) -> Func:
+        """Exported function `name` (inside instance `parent`); call it with `store`."""
         assert self.instance is not None
         func = self.instance.get_func(self.store, self.index(name, parent))
         if func is None:
             raise LookupError(f"the component export `{name}` is not a function")
-        return BoundFunc(func, self.store)
+        return func
 
-    def func(self, interface: str | None, name: str) -> BoundFunc:
+    def func(self, interface: str | None, name: str) -> Func:
         """Function `name` of exported `interface` (or of the world), looked up once."""
         key = (interface, name)
         bound = self._funcs.get(key)

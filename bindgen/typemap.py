@@ -26,6 +26,13 @@ INT_RANGES = {
     m.Primitive.S64: "s64",
 }
 
+INT_BOUNDS = {
+    ty: (0, 2**bits - 1) if name[0] == "u" else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    for ty, name in INT_RANGES.items()
+    for bits in [int(name[1:])]
+}
+"""The inclusive range of each integer type."""
+
 _ANNOTATION = {
     m.Primitive.BOOL: "bool",
     m.Primitive.F32: "float",
@@ -360,6 +367,13 @@ class TypeMap:
         """An expression lowering (and checking) typed `value` for wasmtime-py."""
         ty = self.unalias(ty)
         if isinstance(ty, m.Primitive):
+            if ty in INT_RANGES and value.isidentifier():
+                # Inline the common case (a plain int in range), skipping a call.
+                low, high = INT_BOUNDS[ty]
+                fast = f"type({value}) is int and {low} <= {value} <= {high}"
+                inline = f"{value} if {fast} else _rt.check_{ty.value}({value})"
+                if len(inline) <= 68:
+                    return inline
             if ty != m.Primitive.ERROR_CONTEXT:
                 return f"_rt.check_{ty.value}({value})"
             return f'_rt.unsupported("values of type `error-context`", {value})'
