@@ -27,7 +27,7 @@ def method_name(func: m.Function) -> str:
     """The Python name of `func`: its own for methods, `<resource>_<name>` otherwise."""
     tag = func.kind.tag
     short = display_name(func)
-    if tag in (m.FunctionKindTag.CONSTRUCTOR,):
+    if tag == m.FunctionKindTag.CONSTRUCTOR:
         return "new_" + snake(short).rstrip("_")
     if "." in short:
         resource, name = short.split(".", 1)

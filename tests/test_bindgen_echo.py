@@ -192,6 +192,18 @@ def test_nested_value_with_nul_and_non_ascii(echo: Echo) -> None:
     assert echo.exports.echo.echo_big_enum(t.BigEnum.CASE39) is t.BigEnum.CASE39
 
 
+def test_values_the_guest_makes_round_trip_through_the_host(echo: Echo) -> None:
+    echo.host.calls.clear()
+    assert echo.exports.guest_round_trip() == []
+    assert len(echo.host.calls) == 9, "every value went through the host"
+
+    class LossyHost(RecordingHost):
+        def echo_wide(self, v: Any) -> Any:
+            return type(v)(0)
+
+    assert echo.instantiate(LossyHost()).guest_round_trip() == ["wide"], "the check can fail"
+
+
 def test_result_error_is_raised_with_its_typed_value(echo: Echo) -> None:
     assert echo.exports.echo.check(7, False, "unused") == 7
     with pytest.raises(runtime.ResultError) as raised:

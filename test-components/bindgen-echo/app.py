@@ -1,6 +1,7 @@
 """The bindgen echo guest: every `echo` export forwards to the host's `echo` import."""
 
 import wit_world
+from componentize_py_types import Err, Ok, Some
 from wit_world import exports
 from wit_world.imports import blobs, echo, types
 
@@ -17,6 +18,30 @@ class WitWorld(wit_world.WitWorld):
         with blobs.Blob(data) as blob:
             blob.append(data)
             return blob.read()
+
+    def guest_round_trip(self) -> list[str]:
+        nested = types.Nested(
+            name="guest \x00 é 😀",
+            shapes=[types.Shape_Circle(-0.5), types.Shape_Empty(), types.Shape_Labelled("\x00")],
+            maybe_points=[None, types.Point(-(2**31), 2**31 - 1)],
+            tags=None,
+            data=bytes(range(256)),
+            pairs=[(0, ""), (255, "é")],
+            outcome=Err(types.Same_Second("s")),
+            deep=Some(types.Color.BLUE),
+        )
+        cases = {
+            "nested": (echo.echo_nested, nested),
+            "wide": (echo.echo_wide, types.Wide(2**32 - 1)),
+            "big-enum": (echo.echo_big_enum, types.BigEnum.CASE39),
+            "option-option": (echo.echo_option_option, Some(None)),
+            "u64": (echo.echo_u64, 2**64 - 1),
+            "s64": (echo.echo_s64, -(2**63)),
+            "char": (echo.echo_char, "😀"),
+            "results": (echo.echo_results, [Ok(1), Err(types.Color.GREEN)]),
+            "same": (echo.echo_same, types.Same_Neither()),
+        }
+        return [name for name, (call, value) in cases.items() if call(value) != value]
 
     def blob_size(self, b: blobs.Blob) -> int:
         return len(b.read())
