@@ -1,0 +1,26 @@
+;; Echo exports with no work of their own, so a benchmark sees the host's cost.
+;; `rec` is laid out as a:0 b:4 c:8 d:12 e:16 f:24 g:32 h:40 i:41 j:44 (size 48).
+(module
+  (memory (export "memory") 2)
+  (func (export "scalar") (param i32) (result i32)
+    local.get 0)
+  (func (export "one-record")
+    (param i32 i32 i32 i32 i32 i64 f64 i32 i32 i32) (result i32)
+    (i32.store offset=64 (i32.const 0) (local.get 0))
+    (i32.store offset=68 (i32.const 0) (local.get 1))
+    (i32.store offset=72 (i32.const 0) (local.get 2))
+    (i32.store offset=76 (i32.const 0) (local.get 3))
+    (i32.store offset=80 (i32.const 0) (local.get 4))
+    (i64.store offset=88 (i32.const 0) (local.get 5))
+    (f64.store offset=96 (i32.const 0) (local.get 6))
+    (i32.store8 offset=104 (i32.const 0) (local.get 7))
+    (i32.store8 offset=105 (i32.const 0) (local.get 8))
+    (i32.store offset=108 (i32.const 0) (local.get 9))
+    i32.const 64)
+  (func (export "records") (param i32 i32) (result i32)
+    (i32.store offset=8 (i32.const 0) (local.get 0))
+    (i32.store offset=12 (i32.const 0) (local.get 1))
+    i32.const 8)
+  ;; One list per call: every allocation may reuse the same space.
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    i32.const 1024))
