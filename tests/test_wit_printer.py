@@ -99,6 +99,41 @@ def test_keywords_are_escaped() -> None:
     assert "    %with: static func() -> %resource;\n" in text
 
 
+# Where wasm-tools' own printing loses information, print_resolve must not.
+LOSSY_FOR_WASM_TOOLS = {
+    "empty docs": """package a:b;
+interface i {
+  ///
+  type t = u32;
+  record r {
+    ///
+    f: u32,
+  }
+}
+""",
+    "label import docs": """package a:b;
+/// interface docs
+interface i {
+}
+world w {
+  import x: i;
+  /// statement docs
+  import y: i;
+}
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSY_FOR_WASM_TOOLS))
+def test_printing_keeps_what_wasm_tools_loses(name: str) -> None:
+    source = LOSSY_FOR_WASM_TOOLS[name]
+    expected = reference_json(source)
+    printed = print_main_first(Resolve.from_json(expected), "a:b")
+    assert reference_json(printed) == expected
+    wasm_tools_printed = run_wasm_tools("component", "wit", input=source.encode()).decode()
+    assert reference_json(wasm_tools_printed) != expected  # the point of the deviation
+
+
 def unprintable(kind: m.TypeDefKind) -> Resolve:
     """A package whose function uses an unnamed type of `kind`."""
     resolve = Resolve(packages=[m.Package(m.PackageName("a", "b"))])

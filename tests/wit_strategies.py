@@ -129,7 +129,8 @@ class Generator:
         if choice == 1:
             return f"{indent}/** {self.pick(DOC_TEXTS)} */\n"
         if choice == 2:
-            return f"{indent}// a plain comment, not docs\n{indent}/* and a block one */\n"
+            # wit-parser keeps plain comments before an item as its docs, too
+            return f"{indent}// a line comment\n{indent}/* a block comment */\n"
         return ""
 
     def gate(self, indent: str) -> str:

@@ -4,7 +4,11 @@ The layout is the one `wasm-tools component wit` prints (two-space indents,
 a blank line between items), so text printed here parses back to the same
 model, and the same arena order, as wasm-tools' own printing does. World
 items are printed interfaces first, then types (with their resource
-functions), then functions, then exports, mirroring how worlds are encoded.
+functions), then functions, then exports, the order wit-parser sorts them in.
+
+Two cases print differently from wasm-tools, which loses information there:
+empty docs print as a bare `///` (which reads back as empty docs), and an
+`import x: path;` without docs of its own does not take the interface's docs.
 """
 
 from __future__ import annotations
