@@ -1,0 +1,70 @@
+"""The type check of hot reload: does a new component still serve its current consumers?
+
+Each function a loaded consumer imports from the extension (per the plan's registry) must
+be exported by the new component with the same parameter and result types, compared by
+wasmtime's own component types (what instantiation would enforce).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from wasmtime.component import Component, ValType
+
+from linker.errors import ExtensionError
+from linker.host.calls import Signature
+
+if TYPE_CHECKING:
+    from linker.host.host import Host
+    from linker.host.runtime import ExtensionRuntime
+
+
+def check_provider(
+    host: Host, ext_id: str, new: Component, consumers: list[ExtensionRuntime]
+) -> None:
+    """Raise `ExtensionError` naming every consumer function `new` would break."""
+    engine = host.engine
+    exports = new.type.exports(engine)
+    problems: list[str] = []
+    for consumer in consumers:
+        imports = consumer.component.type.imports(engine)
+        for ref in host.plan.functions:
+            if ref.consumer != consumer.id or ref.provider != ext_id:
+                continue
+            want = _function(imports, ref.import_, ref.function, engine)
+            item = exports.get(ref.export)
+            have = _function(exports, ref.export, ref.function, engine) if item else None
+            where = f"`{consumer.id}` imports `{ref.import_}#{ref.function}`"
+            if have is None:
+                problems.append(f"{where}, but the new component does not export `{ref.export}#{ref.function}`")
+            elif want is not None and not _same(want, have):
+                problems.append(f"{where}: {_show_sig(want)}, but the new component has {_show_sig(have)}")
+    if problems:
+        raise ExtensionError(
+            f"reload of `{ext_id}` refused, the old component keeps running: "
+            + "; ".join(problems),
+            extension=ext_id,
+        )
+
+
+def _function(items: dict[str, Any], iface: str, func: str, engine: Any) -> Signature | None:
+    item = items.get(iface)
+    if item is None or not hasattr(item.ty, "exports"):
+        return None
+    inner = item.ty.exports(engine).get(func)
+    if inner is None or not hasattr(inner.ty, "params"):
+        return None
+    return Signature.of(inner.ty)
+
+
+def _same(a: Signature, b: Signature) -> bool:
+    return a.params == b.params and a.result == b.result
+
+
+def _show(ty: ValType | None) -> str:
+    return "nothing" if ty is None else type(ty).__name__.removesuffix("Type").lower()
+
+
+def _show_sig(sig: Signature) -> str:
+    params = ", ".join(f"{n}: {_show(t)}" for n, t in zip(sig.names, sig.params, strict=True))
+    return f"func({params}) -> {_show(sig.result)}"

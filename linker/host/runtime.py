@@ -1,0 +1,327 @@
+"""One loaded extension: its Store, instance, lock, status, metrics and faults.
+
+Each extension has its own wasmtime Store, so memory limits, traps and reloads stay its
+own. Calls into one store are serialised by a lock; a call that would enter a store its
+own thread is already running in is refused (re-entrance), and a wait that would close a
+cycle of threads waiting on each other's stores is refused instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from wasmtime import Store, WasiConfig, WasmtimeError
+from wasmtime.component import Component, Instance, Linker
+
+from linker.errors import ExtensionError, ExtensionTrap
+from linker.host import calls
+from linker.host.calls import Signature
+
+if TYPE_CHECKING:
+    from linker.host.host import Host
+    from linker.plan.model import PlannedExtension
+
+MIB = 1024 * 1024
+
+
+class Status(enum.StrEnum):
+    LOADED = "loaded"
+    FAULTED = "faulted"
+    QUARANTINED = "quarantined"
+    UNLOADED = "unloaded"
+
+
+@attrs.define
+class Metrics:
+    calls: int = 0
+    errors: int = 0
+    total_time: float = 0.0
+    """Seconds spent in calls into this extension (including nested calls out of it)."""
+    last_error: str | None = None
+    consecutive_faults: int = 0
+
+
+class Export:
+    """A function export resolved to a callable; refreshed at each instantiation."""
+
+    __slots__ = ("call", "name", "sig")
+
+    def __init__(self, name: str, sig: Signature) -> None:
+        self.name = name
+        self.sig = sig
+        self.call: Callable[..., Any] | None = None
+
+
+_graph_lock = threading.Lock()
+_waiting_for: dict[int, ExtensionRuntime] = {}
+
+
+class ExtensionRuntime:
+    def __init__(self, host: Host, planned: PlannedExtension, component: Component) -> None:
+        self.host = host
+        self.id = planned.id
+        self.planned = planned
+        self.component = component
+        self.linker: Linker | None = None
+        self.keep_alive: list[object] = []
+        self.status = Status.LOADED
+        self.metrics = Metrics()
+        self.store: Store | None = None
+        self.instance: Instance | None = None
+        self.exports: dict[str, Export] = {}
+        self.lock = threading.Lock()
+        self.owner: int | None = None
+        self.log = logging.getLogger(f"witlink.ext.{planned.id}")
+
+    # -- exports ---------------------------------------------------------------------
+
+    def export(self, name: str) -> Export:
+        """The export `name` (`run`, or `iface#func`), resolved from the component's type."""
+        found = self.exports.get(name)
+        if found is None:
+            sig = self.signature(name)
+            found = self.exports[name] = Export(name, sig)
+            if self.instance is not None and self.store is not None:
+                self._bind(found, self.store, self.instance)
+        return found
+
+    def export_names(self) -> list[str]:
+        engine = self.host.engine
+        names = []
+        for name, item in self.component.type.exports(engine).items():
+            ty = item.ty
+            if hasattr(ty, "params"):
+                names.append(name)
+            elif hasattr(ty, "exports"):
+                inner = ty.exports(engine)
+                names.extend(f"{name}#{f}" for f, i in inner.items() if hasattr(i.ty, "params"))
+        return sorted(names)
+
+    def signature(self, name: str) -> Signature:
+        engine = self.host.engine
+        iface, _, func = name.rpartition("#")
+        items = self.component.type.exports(engine)
+        item = items.get(iface or func)
+        ty = item.ty if item is not None else None
+        if iface and ty is not None and hasattr(ty, "exports"):
+            inner = ty.exports(engine).get(func)
+            ty = inner.ty if inner is not None else None
+        if ty is None or not hasattr(ty, "params"):
+            known = ", ".join(self.export_names()) or "none"
+            raise ExtensionError(
+                f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
+                extension=self.id,
+            )
+        return Signature.of(ty)
+
+    def _bind(self, export: Export, store: Store, instance: Instance) -> None:
+        iface, _, func = export.name.rpartition("#")
+        index = instance.get_export_index(store, iface) if iface else None
+        index = instance.get_export_index(store, func, index)
+        found = instance.get_func(store, index) if index is not None else None
+        if found is None:
+            raise ExtensionError(f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id)
+        export.call = calls.bind(store, found, export.sig, self.host.fast_calls)
+
+    # -- instantiation ---------------------------------------------------------------
+
+    def instantiate(self) -> None:
+        """A fresh store and instance; runs the guest's `init` if it exports one."""
+        assert self.linker is not None
+        store = Store(self.host.engine)
+        limit = self.planned.permissions.max_memory_mb or self.host.default_max_memory_mb
+        if limit is not None:
+            store.set_limits(memory_size=limit * MIB)
+        store.set_wasi(self._wasi())
+        store.set_epoch_deadline(self.host.clock.ticks(self.host.call_timeout))
+        try:
+            instance = self.linker.instantiate(store, self.component)
+        except WasmtimeError as err:
+            raise ExtensionError(
+                f"extension `{self.id}` failed to instantiate: {_first_line(err)}", extension=self.id
+            ) from None
+        for export in self.exports.values():
+            self._bind(export, store, instance)
+        self.store, self.instance = store, instance
+        self.status = Status.LOADED
+        init = self._guest_init()
+        if init is not None:
+            result = self.call(init, ())
+            if result is not None and getattr(result, "tag", None) == "err":
+                self.store = self.instance = None
+                raise ExtensionError(
+                    f"extension `{self.id}` failed to start: its init returned: {result.payload}",
+                    extension=self.id,
+                )
+
+    def _guest_init(self) -> Export | None:
+        for name in self.component.type.exports(self.host.engine):
+            if name.startswith("witlink:host/guest@"):
+                return self.export(f"{name}#init")
+        return None
+
+    def _wasi(self) -> WasiConfig:
+        wasi = WasiConfig()
+        wasi.stdout_custom = self._output(logging.INFO)
+        wasi.stderr_custom = self._output(logging.WARNING)
+        return wasi
+
+    def _output(self, level: int) -> Callable[[bytes], None]:
+        def write(data: bytes) -> None:
+            for line in data.decode(errors="replace").splitlines():
+                if line.strip():
+                    self.log.log(level, line)
+
+        return write
+
+    def drop_instance(self) -> None:
+        self.store = self.instance = None
+        for export in self.exports.values():
+            export.call = None
+
+    # -- calls -----------------------------------------------------------------------
+
+    def ready(self) -> None:
+        """Make sure there is a live instance (after a trap, or when loaded lazily)."""
+        if self.status is Status.QUARANTINED:
+            raise ExtensionError(
+                f"extension `{self.id}` is quarantined after {self.metrics.consecutive_faults} "
+                f"consecutive faults (last: {self.metrics.last_error}); fix it and call "
+                f"host.reload({self.id!r})",
+                extension=self.id,
+            )
+        if self.status is Status.UNLOADED:
+            raise ExtensionError(
+                f"extension `{self.id}` is unloaded; call host.load({self.id!r}) first",
+                extension=self.id,
+            )
+        if self.instance is None:
+            self.instantiate()
+
+    def call(self, export: Export, args: tuple[Any, ...], caller: str | None = None) -> Any:
+        """Call `export` with `args` in this extension's store."""
+        if self.instance is None or self.status is not Status.LOADED:
+            self.ready()
+        self._enter(caller)
+        start = time.perf_counter()
+        metrics = self.metrics
+        try:
+            assert self.store is not None and export.call is not None
+            self.store.set_epoch_deadline(self.host.deadline_ticks)
+            result = export.call(*args)
+            metrics.consecutive_faults = 0
+            return result
+        except WasmtimeError as err:
+            raise self._trapped(export.name, err) from None
+        finally:
+            metrics.calls += 1
+            metrics.total_time += time.perf_counter() - start
+            self.owner = None
+            self.lock.release()
+
+    def _enter(self, caller: str | None) -> None:
+        me = threading.get_ident()
+        if self.owner == me:
+            via = f" (called from `{caller}`)" if caller else ""
+            raise ExtensionError(
+                f"re-entrant call refused: extension `{self.id}` is already running on this "
+                f"thread{via}; an extension cannot be called back while it is running",
+                extension=self.id,
+            )
+        if not self.lock.acquire(blocking=False):
+            self._wait(me)
+        self.owner = me
+
+    def _wait(self, me: int) -> None:
+        with _graph_lock:
+            owner = self.owner
+            while owner is not None:
+                if owner == me:
+                    raise ExtensionError(
+                        f"call refused: waiting for extension `{self.id}` would deadlock (its "
+                        "store is held by a thread that waits for one this thread holds)",
+                        extension=self.id,
+                    )
+                blocked_on = _waiting_for.get(owner)
+                owner = blocked_on.owner if blocked_on is not None else None
+            _waiting_for[me] = self
+        try:
+            if not self.lock.acquire(timeout=self.host.call_timeout * 4 + 1):
+                raise ExtensionError(
+                    f"extension `{self.id}` stayed busy in another thread; try again",
+                    extension=self.id,
+                )
+        finally:
+            with _graph_lock:
+                _waiting_for.pop(me, None)
+
+    def _trapped(self, function: str, err: WasmtimeError) -> ExtensionError:
+        """Turn a failed call into an error; drop the instance, count the fault."""
+        inner = calls.take_host_error()
+        self.drop_instance()
+        self.metrics.errors += 1
+        if isinstance(inner, ExtensionTrap) and inner.extension != self.id:
+            # Another extension trapped under us: we are only restarted, not at fault.
+            message = (
+                f"extension `{self.id}` call `{function}` failed: its call into extension "
+                f"`{inner.extension}` ({inner.function}) trapped: {_cause(inner)}"
+            )
+            self.metrics.last_error = message
+            self.status = Status.FAULTED
+            return ExtensionTrap(
+                message,
+                extension=self.id,
+                function=function,
+                backtrace=inner.backtrace,
+                provider=inner.extension,
+            )
+        if isinstance(inner, ExtensionError):
+            self.metrics.last_error = str(inner)
+            self.status = Status.FAULTED
+            return ExtensionError(f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id)
+        text = str(err)
+        cause = _trap_cause(text, self.host.call_timeout)
+        self.metrics.last_error = cause
+        self.metrics.consecutive_faults += 1
+        if self.metrics.consecutive_faults >= self.host.max_faults:
+            self.status = Status.QUARANTINED
+            note = f"; quarantined after {self.metrics.consecutive_faults} consecutive faults"
+        else:
+            self.status = Status.FAULTED
+            note = "; it will be restarted on its next call"
+        return ExtensionTrap(
+            f"extension `{self.id}` trapped in `{function}`: {cause}{note}",
+            extension=self.id,
+            function=function,
+            backtrace=_backtrace(text),
+        )
+
+
+def _first_line(err: Exception) -> str:
+    lines = [line for line in str(err).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else type(err).__name__
+
+
+def _backtrace(text: str) -> str:
+    head, _, _ = text.partition("Caused by:")
+    return head.strip()
+
+
+def _trap_cause(text: str, timeout: float) -> str:
+    _, _, cause = text.partition("Caused by:")
+    cause = " ".join(line.strip() for line in (cause or text).splitlines() if line.strip())
+    if "interrupt" in cause:
+        return f"ran longer than the {timeout:g} s call timeout ({cause})"
+    return cause
+
+
+def _cause(trap: ExtensionTrap) -> str:
+    message = str(trap)
+    _, _, rest = message.partition(": ")
+    return rest or message
