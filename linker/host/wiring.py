@@ -51,7 +51,8 @@ def build_linker(host: Host, rt: ExtensionRuntime) -> None:
                     "link again with its provider",
                     extension=rt.id,
                 )
-            funcs = item.ty.exports(engine) if hasattr(item.ty, "exports") else {}
+            items = item.ty.exports(engine) if hasattr(item.ty, "exports") else {}
+            funcs = {n: i for n, i in items.items() if hasattr(i.ty, "params")}
             with root.add_instance(name) as instance:
                 if provider == HOST_PROVIDER:
                     _define_host(host, rt, name, funcs, instance, keep)

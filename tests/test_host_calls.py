@@ -1,0 +1,90 @@
+"""Host calls on real WAT and componentize-py components: happy paths and bad calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import hostkit
+import pytest
+from hostkit import CALC, TEXT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linker.errors import ExtensionError
+from linker.host import Host, Status
+
+
+@pytest.fixture(scope="module")
+def host(component: hostkit.Build, compile_cache: Path) -> Iterator[Host]:
+    with Host.from_plan(hostkit.full_plan(component), cache_dir=compile_cache) as h:
+        yield h
+
+
+def others_answer(host: Host) -> None:
+    assert host.call("app", "run", 21) == 42
+    assert host.call("counter", "count-greeting") == len("hello, wasm")
+    assert host.call("py-ext", "run", 3) == 6
+
+
+def test_world_interface_and_cross_calls(host: Host) -> None:
+    assert host.call("calc", f"{CALC}#add", 2, 3) == 5
+    assert host.call("app", "add-via-lib", 40, 2) == 42
+    assert host.call("py-text", f"{TEXT}#shout", "hey") == "HEY!"
+    others_answer(host)  # WAT->WAT, WAT->Python, Python->WAT
+
+
+def test_extensions_status_and_metrics(host: Host) -> None:
+    assert host.extensions() == ["calc", "app", "py-ext", "py-text", "counter"]
+    before = host.info("calc").metrics.calls
+    host.call("app", "run", 1)
+    info = host.info("calc")
+    assert info.status is Status.LOADED
+    assert info.metrics.calls == before + 1
+    assert info.metrics.total_time > 0
+
+
+@pytest.mark.parametrize(
+    ("ext", "func", "args", "message"),
+    [
+        ("app", "run", (), "takes 1 argument(s) (n), got 0"),
+        ("app", "run", (1, 2), "got 2"),
+        ("app", "run", ("five",), "must be an integer, got str"),
+        ("app", "run", (-1,), "out of range 0..4294967295"),
+        ("app", "run", (2**32,), "out of range"),
+        ("py-text", f"{TEXT}#shout", (5,), "bad argument"),
+        ("nope", "run", (), "no extension `nope`; loaded extensions: calc, app"),
+        ("app", "missing", (), "has no function export `missing`; its exports: add-local"),
+        ("calc", f"{CALC}#nope", (), f"its exports: {CALC}#add"),
+    ],
+)
+def test_bad_calls_are_clear_errors(host: Host, ext: str, func: str, args: tuple[object, ...], message: str) -> None:
+    with pytest.raises(ExtensionError, match=None) as info:
+        host.call(ext, func, *args)
+    assert message in str(info.value)
+    others_answer(host)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31), st.integers(0, 2**31))
+def test_cross_call_agrees_with_direct_call(host: Host, a: int, b: int) -> None:
+    assert host.call("app", "add-via-lib", a, b) == host.call("calc", f"{CALC}#add", a, b) == a + b
+
+
+def test_public_call_path_gives_the_same_answers(component: hostkit.Build, compile_cache: Path, host: Host) -> None:
+    """The fast (pinned, private) call path against wasmtime-py's public one."""
+    with Host.from_plan(hostkit.full_plan(component), cache_dir=compile_cache, fast_calls=False) as public:
+        for ext, func, args in [
+            ("app", "add-via-lib", (7, 8)),
+            ("calc", f"{CALC}#add", (2**32 - 1, 1)),
+            ("counter", "count-greeting", ()),
+            ("py-text", f"{TEXT}#shout", ("ünïcode",)),
+            ("py-ext", "op", ("nope", None, "{}")),
+            ("py-ext", "run", (9,)),
+        ]:
+            assert public.call(ext, func, *args) == host.call(ext, func, *args)
+        with pytest.raises(ExtensionError, match="calc.*divide by zero") as fast_err:
+            host.call("app", "divide", 1, 0)
+        with pytest.raises(ExtensionError, match="calc.*divide by zero") as public_err:
+            public.call("app", "divide", 1, 0)
+        assert str(fast_err.value) == str(public_err.value)
