@@ -152,11 +152,12 @@ class ExtensionRuntime:
         self.status = Status.LOADED
         init = self._guest_init()
         if init is not None:
-            result = self.call(init, ())
-            if result is not None and getattr(result, "tag", None) == "err":
-                self.store = self.instance = None
+            # result<_, string>: wasmtime-py gives None for ok and the message for err
+            message = self.call(init, ())
+            if message is not None:
+                self.drop_instance()
                 raise ExtensionError(
-                    f"extension `{self.id}` failed to start: its init returned: {result.payload}",
+                    f"extension `{self.id}` failed to start: its init returned: {message}",
                     extension=self.id,
                 )
 
