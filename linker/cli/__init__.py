@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from linker.cli import wit_cmd
+from linker.cli import run_cmd, wit_cmd
 from linker.errors import WitlinkError
 
-COMMANDS: tuple[ModuleType, ...] = (wit_cmd,)
+COMMANDS: tuple[ModuleType, ...] = (wit_cmd, run_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,38 @@
+"""`witlink run` on a plan file, in a subprocess as a user would run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import hostkit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def witlink(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linker", *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
+def test_run_prints_json_result_and_errors(component: hostkit.Build, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(hostkit.full_plan(component).to_json(tmp_path))
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = witlink("run", str(plan), "app", "run", "5", *cache)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[-1] == "10"
+    assert "compiling py-ext" in first.stderr  # cold compile shows progress
+    again = witlink("run", str(plan), "py-text", "acme:text/lib@1.0.0#shout", '"hi"', *cache)
+    assert again.returncode == 0 and again.stdout.splitlines()[-1] == '"HI!"'
+    assert "compiling" not in again.stderr  # cache hit
+    trap = witlink("run", str(plan), "app", "divide", "1", "0", *cache)
+    assert trap.returncode == 1
+    assert "error: extension `app` call `divide` failed" in trap.stderr
+    assert "Traceback" not in trap.stderr
+    bad = witlink("run", str(plan), "app", "run", "five", *cache)
+    assert bad.returncode == 2 and "argument 1 `five` is not a JSON value" in bad.stderr
+    missing = witlink("run", str(tmp_path / "nope.json"), "app", "run", "1", *cache)
+    assert missing.returncode == 1 and "cannot read plan" in missing.stderr
