@@ -22,7 +22,7 @@ def planned(
     wasm: Path,
     imports: Iterable[tuple[str, str]] = (),
     exports: Sequence[str] = (),
-    permissions: Permissions = Permissions(),
+    permissions: Permissions | None = None,
 ) -> PlannedExtension:
     data = wasm.read_bytes()
     return PlannedExtension(
@@ -32,18 +32,27 @@ def planned(
         size=len(data),
         imports=tuple(PlannedImport(name, provider) for name, provider in imports),
         exports=tuple(exports),
-        permissions=permissions,
+        permissions=permissions or Permissions(),
     )
 
 
-def wire(consumer: str, iface: str, provider: str, funcs: Sequence[str]) -> tuple[Binding, list[FunctionRef]]:
+def wire(
+    consumer: str, iface: str, provider: str, funcs: Sequence[str]
+) -> tuple[Binding, list[FunctionRef]]:
     refs = [FunctionRef(consumer, iface, f, provider, iface, "") for f in funcs]
     return Binding(consumer, iface, provider, iface), refs
 
 
 def calc_plan(build: Build, consumers: Sequence[str] = ("app",)) -> Plan:
     """`calc` (WAT provider of acme:calc/lib) and WAT consumers of it."""
-    exts = [planned("calc", build("host-calc-provider"), exports=[CALC], permissions=Permissions(max_memory_mb=4))]
+    exts = [
+        planned(
+            "calc",
+            build("host-calc-provider"),
+            exports=[CALC],
+            permissions=Permissions(max_memory_mb=4),
+        )
+    ]
     bindings, functions = [], []
     for consumer in consumers:
         exts.append(planned(consumer, build("host-calc-consumer"), [(CALC, "calc")]))
@@ -76,8 +85,8 @@ def full_plan(build: Build, py_ext_permissions: Permissions = PY_EXT_PERMISSIONS
     b1, r1 = wire("py-ext", CALC, "calc", CALC_FUNCS)
     b2, r2 = wire("counter", TEXT, "py-text", ("count", "shout"))
     return Plan(
-        calc.extensions + (py_ext, text, counter),
-        calc.order + ("py-ext", "py-text", "counter"),
-        calc.bindings + (b1, b2),
-        calc.functions + tuple(r1 + r2),
+        (*calc.extensions, py_ext, text, counter),
+        (*calc.order, "py-ext", "py-text", "counter"),
+        (*calc.bindings, b1, b2),
+        (*calc.functions, *r1, *r2),
     )

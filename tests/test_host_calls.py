@@ -58,7 +58,9 @@ def test_extensions_status_and_metrics(host: Host) -> None:
         ("calc", f"{CALC}#nope", (), f"its exports: {CALC}#add"),
     ],
 )
-def test_bad_calls_are_clear_errors(host: Host, ext: str, func: str, args: tuple[object, ...], message: str) -> None:
+def test_bad_calls_are_clear_errors(
+    host: Host, ext: str, func: str, args: tuple[object, ...], message: str
+) -> None:
     with pytest.raises(ExtensionError, match=None) as info:
         host.call(ext, func, *args)
     assert message in str(info.value)
@@ -71,9 +73,13 @@ def test_cross_call_agrees_with_direct_call(host: Host, a: int, b: int) -> None:
     assert host.call("app", "add-via-lib", a, b) == host.call("calc", f"{CALC}#add", a, b) == a + b
 
 
-def test_public_call_path_gives_the_same_answers(component: hostkit.Build, compile_cache: Path, host: Host) -> None:
+def test_public_call_path_gives_the_same_answers(
+    component: hostkit.Build, compile_cache: Path, host: Host
+) -> None:
     """The fast (pinned, private) call path against wasmtime-py's public one."""
-    with Host.from_plan(hostkit.full_plan(component), cache_dir=compile_cache, fast_calls=False) as public:
+    with Host.from_plan(
+        hostkit.full_plan(component), cache_dir=compile_cache, fast_calls=False
+    ) as public:
         for ext, func, args in [
             ("app", "add-via-lib", (7, 8)),
             ("calc", f"{CALC}#add", (2**32 - 1, 1)),
@@ -83,8 +89,8 @@ def test_public_call_path_gives_the_same_answers(component: hostkit.Build, compi
             ("py-ext", "run", (9,)),
         ]:
             assert public.call(ext, func, *args) == host.call(ext, func, *args)
-        with pytest.raises(ExtensionError, match="calc.*divide by zero") as fast_err:
+        with pytest.raises(ExtensionError, match=r"calc.*divide by zero") as fast_err:
             host.call("app", "divide", 1, 0)
-        with pytest.raises(ExtensionError, match="calc.*divide by zero") as public_err:
+        with pytest.raises(ExtensionError, match=r"calc.*divide by zero") as public_err:
             public.call("app", "divide", 1, 0)
         assert str(fast_err.value) == str(public_err.value)

@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def witlink(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "linker", *args], capture_output=True, text=True, cwd=ROOT, check=False
+        [sys.executable, "-m", "linker", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
 
 

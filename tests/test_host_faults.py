@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import hostkit
 import attrs
+import hostkit
 import pytest
 from hostkit import CALC
 
@@ -49,7 +49,9 @@ def test_trap_in_provider_during_cross_call_names_both(host: Host) -> None:
         ("recurse", (0,), "call stack exhausted"),
     ],
 )
-def test_runaway_provider_is_stopped(host: Host, func: str, args: tuple[int, ...], cause: str) -> None:
+def test_runaway_provider_is_stopped(
+    host: Host, func: str, args: tuple[int, ...], cause: str
+) -> None:
     with pytest.raises(ExtensionTrap) as info:
         host.call("calc", f"{CALC}#{func}", *args)
     assert info.value.extension == "calc" and info.value.function == f"{CALC}#{func}"
@@ -63,7 +65,9 @@ def test_quarantine_after_three_faults_until_reload(host: Host) -> None:
         with pytest.raises(ExtensionTrap):
             host.call("calc", f"{CALC}#div", 1, 0)
     assert host.status("calc") is Status.QUARANTINED
-    with pytest.raises(ExtensionError, match=r"quarantined after 3 consecutive faults.*host.reload\('calc'\)"):
+    with pytest.raises(
+        ExtensionError, match=r"quarantined after 3 consecutive faults.*host.reload\('calc'\)"
+    ):
         host.call("calc", f"{CALC}#add", 1, 1)
     with pytest.raises(ExtensionError, match="quarantined"):
         host.call("app", "run", 1)
@@ -93,9 +97,13 @@ def test_reentrance_is_refused(component: hostkit.Build, compile_cache: Path) ->
     def echo(ctx: OperationContext, payload: object) -> object:
         return host.call("app", "run", 5)  # a different extension: fine
 
-    with Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache) as host:
+    with Host.from_plan(
+        hostkit.full_plan(component), operations=ops, cache_dir=compile_cache
+    ) as host:
         answer = host.call("py-ext", "op", "again", None, "{}")
-        assert answer.startswith("failed: re-entrant call refused: extension `py-ext` is already running")
+        assert answer.startswith(
+            "failed: re-entrant call refused: extension `py-ext` is already running"
+        )
         assert host.call("py-ext", "op", "echo", None, "{}") == "10"
         assert host.call("py-ext", "run", 2) == 4
 
@@ -107,10 +115,12 @@ def test_threads_calling_shared_providers(host: Host) -> None:
         try:
             for i in range(200):
                 assert host.call(consumer, "add-via-lib", base, i) == base + i
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:
             errors.append(err)
 
-    threads = [threading.Thread(target=work, args=(c, n)) for n, c in enumerate(["app", "app2"] * 2)]
+    threads = [
+        threading.Thread(target=work, args=(c, n)) for n, c in enumerate(["app", "app2"] * 2)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -119,7 +129,9 @@ def test_threads_calling_shared_providers(host: Host) -> None:
     assert not any(t.is_alive() for t in threads)
 
 
-def test_no_deadlock_when_threads_call_into_each_other(component: hostkit.Build, compile_cache: Path) -> None:
+def test_no_deadlock_when_threads_call_into_each_other(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
     """Thread 1 runs py-ext and calls py-ext2 while thread 2 runs py-ext2 and calls py-ext."""
     plan = hostkit.full_plan(component)
     twin = attrs.evolve(plan.extension("py-ext"), id="py-ext2")

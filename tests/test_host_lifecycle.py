@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ def host(component: hostkit.Build, compile_cache: Path) -> Iterator[Host]:
 
 
 def test_unload_refused_with_dependents_then_cascade_and_load(host: Host) -> None:
-    with pytest.raises(ExtensionError, match="cannot unload `calc`: loaded extensions depend on it: app, app2"):
+    with pytest.raises(
+        ExtensionError, match="cannot unload `calc`: loaded extensions depend on it: app, app2"
+    ):
         host.unload("calc")
     assert host.call("app", "run", 1) == 2
     assert host.unload("app") == ["app"]
@@ -38,7 +41,9 @@ def test_unload_refused_with_dependents_then_cascade_and_load(host: Host) -> Non
     assert host.call("app", "run", 3) == 6
 
 
-def test_reload_with_incompatible_component_keeps_the_old(host: Host, component: hostkit.Build) -> None:
+def test_reload_with_incompatible_component_keeps_the_old(
+    host: Host, component: hostkit.Build
+) -> None:
     with pytest.raises(ExtensionError) as info:
         host.reload("calc", component("wat-adder"))
     text = str(info.value)
@@ -62,7 +67,9 @@ def test_lazy_instantiates_on_first_use(component: hostkit.Build, compile_cache:
         assert host.runtime("calc").instance is not None
 
 
-def test_plan_with_changed_component_is_refused(component: hostkit.Build, compile_cache: Path) -> None:
+def test_plan_with_changed_component_is_refused(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
     import attrs
 
     plan = hostkit.calc_plan(component)
@@ -87,9 +94,8 @@ def test_corrupt_and_stale_cache_entries_are_recompiled(
     assert "is corrupt; compiling again" in caplog.text
     assert entry.read_bytes() != bytes(data)  # rewritten
     body = b"not a compiled component"
-    import hashlib
-
-    entry.write_bytes(hashlib.sha256(body).digest() + body)  # intact, but not wasmtime's
+    entry.write_bytes(body)  # intact (its digest matches), but not wasmtime's
+    entry.with_suffix(".cwasm.sha256").write_text(hashlib.sha256(body).hexdigest())
     caplog.clear()
     with caplog.at_level(logging.WARNING), Host.from_plan(plan, cache_dir=tmp_path) as host:
         assert host.call("calc", f"{CALC}#add", 1, 2) == 3
@@ -100,7 +106,9 @@ def test_cache_hit_skips_compilation(component: hostkit.Build, tmp_path: Path) -
     events: list[str] = []
     plan = hostkit.calc_plan(component)
     for _ in range(2):
-        with Host.from_plan(plan, cache_dir=tmp_path, progress=lambda e, phase, n: events.append(f"{e}:{phase}")):
+        with Host.from_plan(
+            plan, cache_dir=tmp_path, progress=lambda e, phase, n: events.append(f"{e}:{phase}")
+        ):
             pass
     assert events == ["calc:start", "calc:done", "app:start", "app:done"]
 
@@ -112,7 +120,9 @@ def test_cache_key_covers_engine_fingerprint(tmp_path: Path) -> None:
     assert cache.entry("ab").name == f"ab-{fingerprint()}.cwasm"
 
 
-def test_host_link_runs_what_the_link_step_plans(component: hostkit.Build, compile_cache: Path) -> None:
+def test_host_link_runs_what_the_link_step_plans(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
     import linker
 
     if not hasattr(linker, "link"):

@@ -44,7 +44,9 @@ def make_ops() -> Operations:
 
 @pytest.fixture(scope="module")
 def host(component: hostkit.Build, compile_cache: Path) -> Iterator[Host]:
-    with Host.from_plan(hostkit.full_plan(component), operations=make_ops(), cache_dir=compile_cache) as h:
+    with Host.from_plan(
+        hostkit.full_plan(component), operations=make_ops(), cache_dir=compile_cache
+    ) as h:
         yield h
 
 
@@ -81,7 +83,9 @@ def test_kind_prefix_is_ignored_for_lookup_and_permission(host: Host) -> None:
         ("files.list", "{not json", "lib-9", "denied"),
     ],
 )
-def test_refusals(host: Host, method: str, payload: str, library: str | None, expected: str) -> None:
+def test_refusals(
+    host: Host, method: str, payload: str, library: str | None, expected: str
+) -> None:
     assert op(host, method, payload, library).startswith(expected)
 
 
@@ -104,10 +108,16 @@ def test_log_and_stdout_go_to_python_logging(
 ) -> None:
     ops = make_ops()
     ops.add("ext.init", lambda ctx, payload: {})
-    with caplog.at_level(logging.DEBUG, logger="witlink.ext"):
-        with Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache):
-            pass
-    records = [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("witlink.ext")]
+    with (
+        caplog.at_level(logging.DEBUG, logger="witlink.ext"),
+        Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache),
+    ):
+        pass
+    records = [
+        (r.name, r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.name.startswith("witlink.ext")
+    ]
     assert ("witlink.ext.py-ext", "INFO", "py-ext starting") in records  # WASI stdout
     assert ("witlink.ext.py-ext", "INFO", "initialised") in records  # host.log from init
 
@@ -115,5 +125,7 @@ def test_log_and_stdout_go_to_python_logging(
 def test_init_error_fails_the_load(component: hostkit.Build, compile_cache: Path) -> None:
     ops = make_ops()
     ops.add("ext.init", lambda ctx, payload: {"fail": "no licence key configured"})
-    with pytest.raises(ExtensionError, match="extension `py-ext` failed to start: .*no licence key configured"):
+    with pytest.raises(
+        ExtensionError, match=r"extension `py-ext` failed to start: .*no licence key configured"
+    ):
         Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache)

@@ -24,7 +24,9 @@ HELP = "run one function of an extension from a plan file or an extensions folde
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", type=Path, help="a plan.json, or a folder of extensions to link")
     parser.add_argument("extension", help="the extension id")
-    parser.add_argument("function", help="`run` for a world export, `pkg:ns/iface@ver#func` otherwise")
+    parser.add_argument(
+        "function", help="`run` for a world export, `pkg:ns/iface@ver#func` otherwise"
+    )
     parser.add_argument("args", nargs="*", help="arguments as JSON values (5, '\"text\"', '[1,2]')")
     parser.add_argument("--timeout", type=float, default=5.0, help="per-call CPU timeout, seconds")
     parser.add_argument("--cache-dir", type=Path, default=None, help="compile cache folder")
@@ -55,7 +57,12 @@ class Progress:
             print(f"{label}...", file=sys.stderr, flush=True)
         while not self._stop.wait(0.25):
             if live:
-                print(f"\r{label}... {time.monotonic() - start:.1f} s", end="", file=sys.stderr, flush=True)
+                print(
+                    f"\r{label}... {time.monotonic() - start:.1f} s",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
         print(f"\r{label}: done in {time.monotonic() - start:.1f} s", file=sys.stderr, flush=True)
 
 
@@ -77,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         "progress": Progress(),
         "lazy": True,
     }
-    host = Host.link([args.input], **options) if args.input.is_dir() else Host.from_plan(args.input, **options)
+    host = (
+        Host.link([args.input], **options)
+        if args.input.is_dir()
+        else Host.from_plan(args.input, **options)
+    )
     with host:
         result = host.call(args.extension, args.function, *values)
     print(json.dumps(result, default=_plain))

@@ -1,9 +1,10 @@
 """Compiled components, serialized to a cache folder.
 
 An entry is named by the component's sha256 and the engine fingerprint (wasmtime version
-and settings). Each file starts with the sha256 of the serialized bytes that follow, so a
-corrupt or truncated entry is detected before wasmtime sees it; such an entry, or one that
-wasmtime refuses (stale), is compiled again and rewritten, never trusted.
+and settings): `<sha256>-<fingerprint>.cwasm`, with the sha256 of its bytes beside it in
+`.cwasm.sha256`, so a corrupt or truncated entry is detected before wasmtime sees it; such
+an entry, or one that wasmtime refuses (stale), is compiled again and rewritten, never
+trusted. A verified entry is memory-mapped by wasmtime (`deserialize_file`), not copied.
 """
 
 from __future__ import annotations
@@ -66,15 +67,16 @@ class CompileCache:
 
     def _read(self, path: Path) -> Component | None:
         try:
-            data = path.read_bytes()
-        except OSError:
+            expected = path.with_suffix(".cwasm.sha256").read_text(encoding="ascii").strip()
+            with path.open("rb") as entry:
+                actual = hashlib.file_digest(entry, "sha256").hexdigest()
+        except (OSError, UnicodeDecodeError):
             return None
-        digest, body = data[:32], data[32:]
-        if len(data) <= 32 or hashlib.sha256(body).digest() != digest:
+        if actual != expected:
             log.warning("compile cache entry %s is corrupt; compiling again", path)
             return None
         try:
-            return Component.deserialize(self.engine, body)
+            return Component.deserialize_file(self.engine, str(path))
         except WasmtimeError as err:
             log.warning("compile cache entry %s is stale (%s); compiling again", path, err)
             return None
@@ -82,8 +84,12 @@ class CompileCache:
     def _write(self, path: Path, body: bytes) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as tmp:
-                tmp.write(hashlib.sha256(body).digest() + body)
-            os.replace(tmp.name, path)
+            for target, data in (
+                (path, body),
+                (path.with_suffix(".cwasm.sha256"), hashlib.sha256(body).hexdigest().encode()),
+            ):
+                with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as tmp:
+                    tmp.write(data)
+                os.replace(tmp.name, target)
         except OSError as err:
             log.warning("cannot write compile cache entry %s: %s", path, err)

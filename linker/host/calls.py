@@ -14,6 +14,7 @@ a per-thread list (`take_host_error`) and wasm sees a trap carrying their messag
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from importlib.metadata import version
 from typing import Any
 
 import attrs
-from wasmtime import Store, StoreContext, WasmtimeError
+from wasmtime import Store, StoreContext, WasmtimeError, _bindings
 from wasmtime import _ffi as ffi
 from wasmtime.component import (
     S8,
@@ -38,6 +39,7 @@ from wasmtime.component import (
     LinkerInstance,
     ValType,
 )
+from wasmtime.component._types import VariantLikeType
 
 PINNED = frozenset({"50.0.1"})
 """wasmtime-py versions whose private call path this module was written and tested against."""
@@ -58,6 +60,16 @@ _INT_RANGES: dict[type, tuple[int, int]] = {
     S32: (-(2**31), 2**31 - 1),
     S64: (-(2**63), 2**63 - 1),
 }
+_INT_FIELDS: dict[type, str] = {
+    U8: "u8",
+    U16: "u16",
+    U32: "u32",
+    U64: "u64",
+    S8: "s8",
+    S16: "s16",
+    S32: "s32",
+    S64: "s64",
+}
 _errors = threading.local()
 
 
@@ -70,14 +82,22 @@ class Signature:
     result: ValType | None
 
     @classmethod
-    def of(cls, ty: FuncType) -> Signature:
+    def of(cls, ty: FuncType, fast: bool = FAST) -> Signature:
         params = ty.params
-        return cls(tuple(n for n, _ in params), tuple(t for _, t in params), ty.result)
+        sig = cls(tuple(n for n, _ in params), tuple(t for _, t in params), ty.result)
+        if fast:
+            for param in sig.params:
+                _freeze(param)
+            if sig.result is not None:
+                _freeze(sig.result)
+        return sig
 
     def check_args(self, args: Sequence[Any]) -> None:
         """Raise `TypeError` unless `args` fit the parameters (count, and integer ranges)."""
         if len(args) != len(self.params):
-            raise TypeError(f"takes {len(self.params)} argument(s) ({', '.join(self.names)}), got {len(args)}")
+            raise TypeError(
+                f"takes {len(self.params)} argument(s) ({', '.join(self.names)}), got {len(args)}"
+            )
         for name, ty, value in zip(self.names, self.params, args, strict=True):
             bounds = _INT_RANGES.get(type(ty))
             if bounds is None:
@@ -85,7 +105,22 @@ class Signature:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"argument `{name}` must be an integer, got {type(value).__name__}")
             if not bounds[0] <= value <= bounds[1]:
-                raise TypeError(f"argument `{name}` = {value} is out of range {bounds[0]}..{bounds[1]}")
+                raise TypeError(
+                    f"argument `{name}` = {value} is out of range {bounds[0]}..{bounds[1]}"
+                )
+
+
+def _freeze(ty: ValType) -> None:
+    """Read a variant-like type's cases once (wasmtime-py reads them on every conversion)."""
+    if not isinstance(ty, VariantLikeType) or "_cases" in vars(ty):
+        return
+    cases = ty._cases()
+    for _, payload in cases:
+        if payload is not None:
+            _freeze(payload)
+    tagged = ty._tagged()
+    ty._cases = lambda: cases  # type: ignore[method-assign]
+    ty._tagged = lambda: tagged  # type: ignore[method-assign]
 
 
 def take_host_error() -> BaseException | None:
@@ -106,6 +141,34 @@ def _keep_host_error(err: BaseException) -> WasmtimeError:
     return WasmtimeError(str(err))
 
 
+def _putter(store: Store, ty: ValType) -> tuple[Callable[[Any, Any], None], bool]:
+    """A function storing a Python value in a `val_t` slot; and whether it owns memory."""
+    field = _INT_FIELDS.get(type(ty))
+    if field is not None:
+        kind = getattr(ffi, f"WASMTIME_COMPONENT_{field.upper()}")
+
+        def put_int(slot: Any, value: Any) -> None:
+            if not isinstance(value, int):
+                raise TypeError(f"expected int for {field} type")
+            slot.kind = kind
+            setattr(slot.of, field, value)
+
+        return put_int, False
+
+    def put(slot: Any, value: Any) -> None:
+        ty.convert_to_c(store, value, ctypes.pointer(slot))
+
+    return put, True
+
+
+def _getter(ty: ValType) -> Callable[[Any], Any]:
+    """A function reading a Python value from a `val_t` slot."""
+    field = _INT_FIELDS.get(type(ty))
+    if field is not None:
+        return lambda slot: getattr(slot.of, field)
+    return ty.convert_from_c
+
+
 def bind(store: Store, func: Func, sig: Signature, fast: bool = FAST) -> Callable[..., Any]:
     """`func` in `store` as a plain Python callable; raises `WasmtimeError` on a trap."""
     if not fast:
@@ -118,33 +181,38 @@ def bind(store: Store, func: Func, sig: Signature, fast: bool = FAST) -> Callabl
         return public_call
     context = store._context()
     fref = byref(func._func)
-    params, result_ty, count = sig.params, sig.result, len(sig.params)
+    count = len(sig.params)
+    putters = [_putter(store, ty) for ty in sig.params]
+    puts = [put for put, _ in putters]
+    owning = any(owns for _, owns in putters)
+    get = _getter(sig.result) if sig.result is not None else None
     array_type = _VAL * count
-    call, post_return, delete = (
-        ffi.wasmtime_component_func_call,
-        ffi.wasmtime_component_func_post_return,
-        ffi.wasmtime_component_val_delete,
-    )
+    call = _bindings._wasmtime_component_func_call
+    post_return = _bindings._wasmtime_component_func_post_return
+    delete = _bindings._wasmtime_component_val_delete
 
     def fast_call(*args: Any) -> Any:
         if len(args) != count:
-            raise TypeError(f"wrong number of parameters provided: given {len(args)}, expected {count}")
+            raise TypeError(
+                f"wrong number of parameters provided: given {len(args)}, expected {count}"
+            )
         raw = array_type()
         done = 0
         try:
-            for ty, value in zip(params, args, strict=True):
-                ty.convert_to_c(store, value, ctypes.pointer(raw[done]))
+            for put, slot, value in zip(puts, raw, args, strict=True):
+                put(slot, value)
                 done += 1
-            if result_ty is None:
+            if get is None:
                 err = call(fref, context, raw, count, None, 0)
                 out = None
             else:
                 space = _VAL()
                 err = call(fref, context, raw, count, byref(space), 1)
-                out = None if err else result_ty.convert_from_c(space)
+                out = None if err else get(space)
         finally:
-            for i in range(done):
-                delete(byref(raw[i]))
+            if owning:
+                for i in range(done):
+                    delete(byref(raw[i]))
         if err:
             raise WasmtimeError._from_ptr(err)
         err = post_return(fref, context)
@@ -153,6 +221,15 @@ def bind(store: Store, func: Func, sig: Signature, fast: bool = FAST) -> Callabl
         return out
 
     return fast_call
+
+
+def deadline_setter(store: Store, ticks: int, fast: bool = FAST) -> Callable[[], None]:
+    """A function arming `store`'s epoch deadline `ticks` ticks from now."""
+    if not fast:
+        return functools.partial(store.set_epoch_deadline, ticks)
+    return functools.partial(
+        _bindings._wasmtime_context_set_epoch_deadline, store._context(), ticks
+    )
 
 
 def define(
@@ -175,22 +252,28 @@ def define(
 
         instance.add_func(name, public_func)
         return None
-    params, result_ty = sig.params, sig.result
+    gets = [_getter(ty) for ty in sig.params]
+    put = _putter(None, sig.result)[0] if sig.result is not None else None  # type: ignore[arg-type]
 
     @ffi.wasmtime_component_func_callback_t  # type: ignore[untyped-decorator]
     def callback(_data: Any, _ctx: Any, _ty: Any, args: Any, _n: int, results: Any, _m: int) -> Any:
         try:
-            value = target(*[ty.convert_from_c(args[i]) for i, ty in enumerate(params)])
-            if result_ty is not None:
-                result_ty.convert_to_c(None, value, results)
+            value = target(*[get(args[i]) for i, get in enumerate(gets)])
+            if put is not None:
+                put(results[0], value)
             return 0
-        except BaseException as err:  # noqa: BLE001 - every error must become a trap
+        except BaseException as err:
             failure = err if isinstance(err, WasmtimeError) else _keep_host_error(err)
             return ctypes.cast(failure._consume(), ctypes.c_void_p).value
 
     encoded = name.encode()
     err = ffi.wasmtime_component_linker_instance_add_func(
-        instance.ptr(), ctypes.create_string_buffer(encoded), len(encoded), callback, None, _NO_FINALIZER
+        instance.ptr(),
+        ctypes.create_string_buffer(encoded),
+        len(encoded),
+        callback,
+        None,
+        _NO_FINALIZER,
     )
     if err:
         raise WasmtimeError._from_ptr(err)

@@ -111,7 +111,9 @@ class Host:
         try:
             export.sig.check_args(args)
         except TypeError as err:
-            raise ExtensionError(f"extension `{ext_id}` function `{function}` {err}", extension=ext_id) from None
+            raise ExtensionError(
+                f"extension `{ext_id}` function `{function}` {err}", extension=ext_id
+            ) from None
         try:
             return rt.call(export, args)
         except (TypeError, ValueError) as err:
@@ -135,7 +137,9 @@ class Host:
         rt = self._runtimes.get(ext_id)
         if rt is None:
             known = ", ".join(self._runtimes) or "none"
-            raise ExtensionError(f"no extension `{ext_id}`; loaded extensions: {known}", extension=ext_id)
+            raise ExtensionError(
+                f"no extension `{ext_id}`; loaded extensions: {known}", extension=ext_id
+            )
         return rt
 
     # -- lifecycle -------------------------------------------------------------------
@@ -184,7 +188,9 @@ class Host:
         wasm, sha = _read_component(ext_id, path)
         compiled = self.cache.load(ext_id, wasm, sha, self.progress)
         consumers = [self.runtime(c) for c in self._dependents(ext_id)]
-        check_provider(self, ext_id, compiled, [c for c in consumers if c.status is not Status.UNLOADED])
+        check_provider(
+            self, ext_id, compiled, [c for c in consumers if c.status is not Status.UNLOADED]
+        )
         with rt.lock:
             rt.drop_instance()
             rt.component = compiled
@@ -221,7 +227,9 @@ class Host:
         try:
             return self.plan.extension(ext_id)
         except KeyError:
-            raise ExtensionError(f"the plan has no extension `{ext_id}`", extension=ext_id) from None
+            raise ExtensionError(
+                f"the plan has no extension `{ext_id}`", extension=ext_id
+            ) from None
 
     def _providers(self, planned: PlannedExtension) -> set[str]:
         return {i.provider for i in planned.imports if i.provider in self._runtimes}
@@ -247,5 +255,7 @@ def _read_component(ext_id: str, path: Path) -> tuple[bytes, str]:
     try:
         wasm = path.read_bytes()
     except OSError as err:
-        raise ExtensionError(f"extension `{ext_id}`: cannot read {path}: {err.strerror}", extension=ext_id) from None
+        raise ExtensionError(
+            f"extension `{ext_id}`: cannot read {path}: {err.strerror}", extension=ext_id
+        ) from None
     return wasm, hashlib.sha256(wasm).hexdigest()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import Component, ValType
+from wasmtime.component import Component, ComponentInstanceType, FuncType, ValType
 
 from linker.errors import ExtensionError
 from linker.host.calls import Signature
@@ -36,9 +36,13 @@ def check_provider(
             have = _function(exports, ref.export, ref.function, engine) if item else None
             where = f"`{consumer.id}` imports `{ref.import_}#{ref.function}`"
             if have is None:
-                problems.append(f"{where}, but the new component does not export `{ref.export}#{ref.function}`")
+                problems.append(
+                    f"{where}, but the new component does not export `{ref.export}#{ref.function}`"
+                )
             elif want is not None and not _same(want, have):
-                problems.append(f"{where}: {_show_sig(want)}, but the new component has {_show_sig(have)}")
+                problems.append(
+                    f"{where}: {_show_sig(want)}, but the new component has {_show_sig(have)}"
+                )
     if problems:
         raise ExtensionError(
             f"reload of `{ext_id}` refused, the old component keeps running: "
@@ -49,12 +53,12 @@ def check_provider(
 
 def _function(items: dict[str, Any], iface: str, func: str, engine: Any) -> Signature | None:
     item = items.get(iface)
-    if item is None or not hasattr(item.ty, "exports"):
+    if item is None or not isinstance(item.ty, ComponentInstanceType):
         return None
     inner = item.ty.exports(engine).get(func)
-    if inner is None or not hasattr(inner.ty, "params"):
+    if inner is None or not isinstance(inner.ty, FuncType):
         return None
-    return Signature.of(inner.ty)
+    return Signature.of(inner.ty, fast=False)
 
 
 def _same(a: Signature, b: Signature) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 from wasmtime import Store, WasiConfig, WasmtimeError
-from wasmtime.component import Component, Instance, Linker
+from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
 
 from linker.errors import ExtensionError, ExtensionTrap
 from linker.host import calls
@@ -73,6 +73,7 @@ class ExtensionRuntime:
         self.status = Status.LOADED
         self.metrics = Metrics()
         self.store: Store | None = None
+        self.arm: Callable[[], None] = _unarmed
         self.instance: Instance | None = None
         self.exports: dict[str, Export] = {}
         self.lock = threading.Lock()
@@ -96,11 +97,11 @@ class ExtensionRuntime:
         names = []
         for name, item in self.component.type.exports(engine).items():
             ty = item.ty
-            if hasattr(ty, "params"):
+            if isinstance(ty, FuncType):
                 names.append(name)
-            elif hasattr(ty, "exports"):
+            elif isinstance(ty, ComponentInstanceType):
                 inner = ty.exports(engine)
-                names.extend(f"{name}#{f}" for f, i in inner.items() if hasattr(i.ty, "params"))
+                names.extend(f"{name}#{f}" for f, i in inner.items() if isinstance(i.ty, FuncType))
         return sorted(names)
 
     def signature(self, name: str) -> Signature:
@@ -109,16 +110,16 @@ class ExtensionRuntime:
         items = self.component.type.exports(engine)
         item = items.get(iface or func)
         ty = item.ty if item is not None else None
-        if iface and ty is not None and hasattr(ty, "exports"):
+        if iface and isinstance(ty, ComponentInstanceType):
             inner = ty.exports(engine).get(func)
             ty = inner.ty if inner is not None else None
-        if ty is None or not hasattr(ty, "params"):
+        if not isinstance(ty, FuncType):
             known = ", ".join(self.export_names()) or "none"
             raise ExtensionError(
                 f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
                 extension=self.id,
             )
-        return Signature.of(ty)
+        return Signature.of(ty, self.host.fast_calls)
 
     def _bind(self, export: Export, store: Store, instance: Instance) -> None:
         iface, _, func = export.name.rpartition("#")
@@ -126,7 +127,9 @@ class ExtensionRuntime:
         index = instance.get_export_index(store, func, index)
         found = instance.get_func(store, index) if index is not None else None
         if found is None:
-            raise ExtensionError(f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id)
+            raise ExtensionError(
+                f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
+            )
         export.call = calls.bind(store, found, export.sig, self.host.fast_calls)
 
     # -- instantiation ---------------------------------------------------------------
@@ -139,16 +142,18 @@ class ExtensionRuntime:
         if limit is not None:
             store.set_limits(memory_size=limit * MIB)
         store.set_wasi(self._wasi())
-        store.set_epoch_deadline(self.host.clock.ticks(self.host.call_timeout))
+        store.set_epoch_deadline(self.host.deadline_ticks)
         try:
             instance = self.linker.instantiate(store, self.component)
         except WasmtimeError as err:
             raise ExtensionError(
-                f"extension `{self.id}` failed to instantiate: {_first_line(err)}", extension=self.id
+                f"extension `{self.id}` failed to instantiate: {_first_line(err)}",
+                extension=self.id,
             ) from None
         for export in self.exports.values():
             self._bind(export, store, instance)
         self.store, self.instance = store, instance
+        self.arm = calls.deadline_setter(store, self.host.deadline_ticks, self.host.fast_calls)
         self.status = Status.LOADED
         init = self._guest_init()
         if init is not None:
@@ -213,8 +218,8 @@ class ExtensionRuntime:
         start = time.perf_counter()
         metrics = self.metrics
         try:
-            assert self.store is not None and export.call is not None
-            self.store.set_epoch_deadline(self.host.deadline_ticks)
+            assert export.call is not None
+            self.arm()
             result = export.call(*args)
             metrics.consecutive_faults = 0
             return result
@@ -285,7 +290,9 @@ class ExtensionRuntime:
         if isinstance(inner, ExtensionError):
             self.metrics.last_error = str(inner)
             self.status = Status.FAULTED
-            return ExtensionError(f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id)
+            return ExtensionError(
+                f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id
+            )
         text = str(err)
         cause = _trap_cause(text, self.host.call_timeout)
         self.metrics.last_error = cause
@@ -302,6 +309,10 @@ class ExtensionRuntime:
             function=function,
             backtrace=_backtrace(text),
         )
+
+
+def _unarmed() -> None:
+    raise AssertionError("no instance")
 
 
 def _first_line(err: Exception) -> str:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import Linker, LinkerInstance
+from wasmtime.component import ComponentInstanceType, FuncType, Linker, LinkerInstance
 
 from linker.errors import ExtensionError
 from linker.host import calls
@@ -51,13 +51,14 @@ def build_linker(host: Host, rt: ExtensionRuntime) -> None:
                     "link again with its provider",
                     extension=rt.id,
                 )
-            items = item.ty.exports(engine) if hasattr(item.ty, "exports") else {}
-            funcs = {n: i for n, i in items.items() if hasattr(i.ty, "params")}
+            ty = item.ty
+            items = ty.exports(engine) if isinstance(ty, ComponentInstanceType) else {}
+            funcs = {n: i.ty for n, i in items.items() if isinstance(i.ty, FuncType)}
             with root.add_instance(name) as instance:
                 if provider == HOST_PROVIDER:
                     _define_host(host, rt, name, funcs, instance, keep)
                     continue
-                for fname, fitem in funcs.items():
+                for fname, fty in funcs.items():
                     target = refs[name].get(fname)
                     if target is None:
                         raise ExtensionError(
@@ -67,7 +68,13 @@ def build_linker(host: Host, rt: ExtensionRuntime) -> None:
                         )
                     forward = forwarder(host, rt.id, target[0], target[1])
                     keep.append(
-                        calls.define(instance, fname, Signature.of(fitem.ty), forward, host.fast_calls)
+                        calls.define(
+                            instance,
+                            fname,
+                            Signature.of(fty, host.fast_calls),
+                            forward,
+                            host.fast_calls,
+                        )
                     )
     rt.linker, rt.keep_alive = linker, keep
 
@@ -88,7 +95,7 @@ def _define_host(
     host: Host,
     rt: ExtensionRuntime,
     name: str,
-    funcs: dict[str, Any],
+    funcs: dict[str, FuncType],
     instance: LinkerInstance,
     keep: list[object],
 ) -> None:
@@ -109,5 +116,13 @@ def _define_host(
         log.log(LEVELS.get(level, 20), message)
 
     targets: dict[str, Callable[..., Any]] = {"call": gate.call, "log": write_log}
-    for fname, fitem in funcs.items():
-        keep.append(calls.define(instance, fname, Signature.of(fitem.ty), targets[fname], host.fast_calls))
+    for fname, fty in funcs.items():
+        keep.append(
+            calls.define(
+                instance,
+                fname,
+                Signature.of(fty, host.fast_calls),
+                targets[fname],
+                host.fast_calls,
+            )
+        )
