@@ -90,3 +90,23 @@ def full_plan(build: Build, py_ext_permissions: Permissions = PY_EXT_PERMISSIONS
         (*calc.bindings, b1, b2),
         (*calc.functions, *r1, *r2),
     )
+
+
+def main(argv: list[str]) -> int:
+    """`python tests/hostkit.py PLAN.json`: build the host test components, write their plan."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test-components"))
+    import componentbuild
+
+    out = Path(argv[0]) if argv else Path("build/plan.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(full_plan(componentbuild.component).to_json(out.parent))
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

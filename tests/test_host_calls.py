@@ -11,8 +11,9 @@ from hostkit import CALC, TEXT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linker.errors import ExtensionError
+from linker.errors import ExtensionError, ExtensionTrap
 from linker.host import Host, Status
+from linker.plan.model import Plan
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,25 @@ def test_public_call_path_gives_the_same_answers(
         with pytest.raises(ExtensionError, match=r"calc.*divide by zero") as public_err:
             public.call("app", "divide", 1, 0)
         assert str(fast_err.value) == str(public_err.value)
+
+
+def test_chain_of_providers_and_a_trap_two_levels_down(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
+    calc = hostkit.planned("calc", component("host-calc-provider"), exports=[CALC])
+    relay = hostkit.planned("relay", component("host-calc-relay"), [(CALC, "calc")], [CALC])
+    app = hostkit.planned("app", component("host-calc-consumer"), [(CALC, "relay")])
+    b1, r1 = hostkit.wire("relay", CALC, "calc", hostkit.CALC_FUNCS)
+    b2, r2 = hostkit.wire("app", CALC, "relay", hostkit.CALC_FUNCS)
+    plan = Plan((calc, relay, app), ("calc", "relay", "app"), (b1, b2), (*r1, *r2))
+    with Host.from_plan(plan, cache_dir=compile_cache) as host:
+        assert host.call("app", "add-via-lib", 30, 12) == 42
+        with pytest.raises(ExtensionTrap) as info:
+            host.call("app", "divide", 1, 0)
+        text = str(info.value)
+        assert "extension `app` call `divide` failed: its call into extension `relay`" in text
+        assert "extension `calc`" in text and "divide by zero" in text
+        assert host.status("calc") is Status.FAULTED
+        assert host.info("calc").metrics.consecutive_faults == 1
+        assert host.info("relay").metrics.consecutive_faults == 0  # only restarted
+        assert host.call("app", "run", 21) == 42
