@@ -106,7 +106,7 @@ class Host:
         """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`."""
         rt = self.runtime(ext_id)
         if rt.status is Status.UNLOADED:
-            rt.ready()
+            rt.check_usable()
         export = rt.export(function)
         try:
             export.sig.check_args(args)
@@ -171,7 +171,7 @@ class Host:
         done: list[str] = []
         for dependent in dependents:
             done.extend(i for i in self.unload(dependent, cascade=True) if i not in done)
-        with rt.lock:
+        with rt.held():
             rt.drop_instance()
             rt.status = Status.UNLOADED
         done.append(ext_id)
@@ -191,7 +191,7 @@ class Host:
         check_provider(
             self, ext_id, compiled, [c for c in consumers if c.status is not Status.UNLOADED]
         )
-        with rt.lock:
+        with rt.held():
             rt.drop_instance()
             rt.component = compiled
             rt.planned = attrs.evolve(rt.planned, component=path, sha256=sha, size=len(wasm))

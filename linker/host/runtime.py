@@ -8,11 +8,12 @@ cycle of threads waiting on each other's stores is refused instead of deadlockin
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -136,6 +137,13 @@ class ExtensionRuntime:
 
     def instantiate(self) -> None:
         """A fresh store and instance; runs the guest's `init` if it exports one."""
+        self._enter(None)
+        try:
+            self._instantiate()
+        finally:
+            self._leave()
+
+    def _instantiate(self) -> None:
         assert self.linker is not None
         store = Store(self.host.engine)
         limit = self.planned.permissions.max_memory_mb or self.host.default_max_memory_mb
@@ -158,7 +166,7 @@ class ExtensionRuntime:
         init = self._guest_init()
         if init is not None:
             # result<_, string>: wasmtime-py gives None for ok and the message for err
-            message = self.call(init, ())
+            message = self._invoke(init, ())
             if message is not None:
                 self.drop_instance()
                 raise ExtensionError(
@@ -188,13 +196,14 @@ class ExtensionRuntime:
 
     def drop_instance(self) -> None:
         self.store = self.instance = None
+        self.arm = _unarmed
         for export in self.exports.values():
             export.call = None
 
     # -- calls -----------------------------------------------------------------------
 
-    def ready(self) -> None:
-        """Make sure there is a live instance (after a trap, or when loaded lazily)."""
+    def check_usable(self) -> None:
+        """Raise unless the extension may run (it is not quarantined or unloaded)."""
         if self.status is Status.QUARANTINED:
             raise ExtensionError(
                 f"extension `{self.id}` is quarantined after {self.metrics.consecutive_faults} "
@@ -207,14 +216,23 @@ class ExtensionRuntime:
                 f"extension `{self.id}` is unloaded; call host.load({self.id!r}) first",
                 extension=self.id,
             )
-        if self.instance is None:
-            self.instantiate()
 
     def call(self, export: Export, args: tuple[Any, ...], caller: str | None = None) -> Any:
-        """Call `export` with `args` in this extension's store."""
-        if self.instance is None or self.status is not Status.LOADED:
-            self.ready()
+        """Call `export` with `args` in this extension's store (holding its lock).
+
+        With no live instance (after a trap, or when loaded lazily) one is made first;
+        a quarantined or unloaded extension has none, and fails fast here.
+        """
         self._enter(caller)
+        try:
+            if self.instance is None:
+                self.check_usable()
+                self._instantiate()
+            return self._invoke(export, args)
+        finally:
+            self._leave()
+
+    def _invoke(self, export: Export, args: tuple[Any, ...]) -> Any:
         start = time.perf_counter()
         metrics = self.metrics
         try:
@@ -228,8 +246,19 @@ class ExtensionRuntime:
         finally:
             metrics.calls += 1
             metrics.total_time += time.perf_counter() - start
-            self.owner = None
-            self.lock.release()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold this extension's store (for lifecycle changes), refusing re-entrance."""
+        self._enter(None)
+        try:
+            yield
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        self.owner = None
+        self.lock.release()
 
     def _enter(self, caller: str | None) -> None:
         me = threading.get_ident()
