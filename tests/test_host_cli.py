@@ -22,25 +22,36 @@ def witlink(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_run_prints_json_result_and_errors(component: hostkit.Build, tmp_path: Path) -> None:
-    plan = tmp_path / "plan.json"
-    plan.write_text(hostkit.full_plan(component).to_json(tmp_path))
-    cache = ["--cache-dir", str(tmp_path / "cache")]
-    first = witlink("run", str(plan), "app", "run", "5", *cache)
+def test_run_prints_json_result_and_errors(
+    component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    small = tmp_path / "small" / "plan.json"
+    small.parent.mkdir()
+    small.write_text(hostkit.calc_plan(component).to_json(small.parent))
+    cold = ["--cache-dir", str(tmp_path / "cold")]
+    first = witlink("run", str(small), "app", "run", "5", *cold)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines()[-1] == "10"
-    assert "compiling py-ext" in first.stderr  # cold compile shows progress
-    again = witlink("run", str(plan), "py-text", "acme:text/lib@1.0.0#shout", '"hi"', *cache)
-    assert again.returncode == 0 and again.stdout.splitlines()[-1] == '"HI!"'
+    assert "compiling calc" in first.stderr and "compiling app" in first.stderr  # progress
+    again = witlink("run", str(small), "app", "add-via-lib", "40", "2", *cold)
+    assert again.returncode == 0 and again.stdout.splitlines()[-1] == "42"
     assert "compiling" not in again.stderr  # cache hit
-    trap = witlink("run", str(plan), "app", "divide", "1", "0", *cache)
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(hostkit.full_plan(component).to_json(tmp_path))
+    warm = ["--cache-dir", str(compile_cache)]
+    text = witlink("run", str(plan), "py-text", "acme:text/lib@1.0.0#shout", '"hi"', *warm)
+    assert text.returncode == 0 and text.stdout.splitlines()[-1] == '"HI!"'
+    trap = witlink("run", str(plan), "app", "divide", "1", "0", *warm)
     assert trap.returncode == 1
     assert "error: extension `app` call `divide` failed" in trap.stderr
     assert "Traceback" not in trap.stderr
-    bad = witlink("run", str(plan), "app", "run", "five", *cache)
+    bad = witlink("run", str(plan), "app", "run", "five", *warm)
     assert bad.returncode == 2 and "argument 1 `five` is not a JSON value" in bad.stderr
-    missing = witlink("run", str(tmp_path / "nope.json"), "app", "run", "1", *cache)
+    missing = witlink("run", str(tmp_path / "nope.json"), "app", "run", "1", *warm)
     assert missing.returncode == 1 and "cannot read plan" in missing.stderr
+    unknown = witlink("run", str(plan), "app", "nope", *warm)
+    assert unknown.returncode == 1 and "has no function export `nope`" in unknown.stderr
 
 
 def test_readme_host_example_runs(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import hostkit
 import pytest
 from hostkit import CALC
@@ -14,6 +16,8 @@ from hostkit import CALC
 from linker.errors import ExtensionError
 from linker.host import Host, Status
 from linker.host.cache import CompileCache
+from linker.plan.model import Plan, PlannedImport
+from linker.tools import run_wasm_tools
 
 
 @pytest.fixture
@@ -132,3 +136,81 @@ def test_host_link_runs_what_the_link_step_plans(
         ids = host.extensions()
         consumer = next(i for i in ids if host.runtime(i).planned.imports)
         assert host.call(consumer, "run", 20) == 40
+
+
+# A provider of acme:calc/lib@1.0.0 whose `add` takes u64s and which lacks the rest.
+WRONG_CALC = """
+(component
+  (core module $m
+    (func (export "add") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
+    (func (export "div") (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1))))
+  (core instance $i (instantiate $m))
+  (func $add (param "a" u64) (param "b" u64) (result u64) (canon lift (core func $i "add")))
+  (func $div (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "div")))
+  (instance $lib (export "add" (func $add)) (export "div" (func $div)))
+  (export "acme:calc/lib@1.0.0" (instance $lib)))
+"""
+
+
+def test_reload_with_mistyped_component_says_why(host: Host, tmp_path: Path) -> None:
+    wat = tmp_path / "wrong.wat"
+    wat.write_text(WRONG_CALC)
+    wasm = tmp_path / "wrong.wasm"
+    run_wasm_tools("parse", str(wat), "-o", str(wasm))
+    with pytest.raises(ExtensionError) as info:
+        host.reload("calc", wasm)
+    text = str(info.value)
+    assert (
+        f"`app` imports `{CALC}#add`: func(a: u32, b: u32) -> u32, "
+        "but the new component has func(a: u64, b: u64) -> u64"
+    ) in text
+    assert f"`app2` imports `{CALC}#spin`, but the new component does not export" in text
+    assert f"{CALC}#div" not in text  # that one still fits
+    assert host.call("app", "add-via-lib", 1, 2) == 3  # the old component keeps running
+
+
+def test_unknown_import_or_host_interface_is_a_load_error(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = hostkit.calc_plan(component)
+    orphan = attrs.evolve(plan.extensions[1], imports=())
+    with pytest.raises(ExtensionError, match=f"`app` imports `{CALC}`, which the plan does not"):
+        Host.from_plan(
+            attrs.evolve(plan, extensions=(plan.extensions[0], orphan)), cache_dir=compile_cache
+        )
+    wrong = attrs.evolve(plan.extensions[1], imports=(PlannedImport(CALC, "host"),))
+    with pytest.raises(ExtensionError, match=f"imports `{CALC}`, which this host does not provide"):
+        Host.from_plan(
+            attrs.evolve(plan, extensions=(plan.extensions[0], wrong)), cache_dir=compile_cache
+        )
+
+
+def test_not_a_component_is_a_clear_error(tmp_path: Path, compile_cache: Path) -> None:
+    bogus = tmp_path / "bogus.wasm"
+    bogus.write_bytes(b"\0asm\x01\0\0\0garbage")
+    plan = Plan((hostkit.planned("bogus", bogus),), ("bogus",), (), ())
+    with pytest.raises(ExtensionError, match="extension `bogus`: not a valid component"):
+        Host.from_plan(plan, cache_dir=compile_cache)
+    missing = attrs.evolve(plan.extensions[0], component=tmp_path / "gone.wasm")
+    with pytest.raises(ExtensionError, match=r"extension `bogus`: cannot read .*gone.wasm"):
+        Host.from_plan(attrs.evolve(plan, extensions=(missing,)), cache_dir=compile_cache)
+
+
+def test_public_call_path_is_the_fallback_off_the_pinned_version() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from linker.host import calls; print(calls.FAST, calls.WASMTIME_VERSION in calls.PINNED)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    for env, expected in [({}, "True True"), ({"WITLINK_PUBLIC_CALLS": "1"}, "False True")]:
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, **env},
+            check=True,
+        )
+        assert out.stdout.strip() == expected

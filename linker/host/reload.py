@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import Component, ComponentInstanceType, FuncType, ValType
+from wasmtime.component import (
+    Component,
+    ComponentInstanceType,
+    EnumType,
+    FlagsType,
+    FuncType,
+    ListType,
+    OptionType,
+    RecordType,
+    ResultType,
+    TupleType,
+    ValType,
+    VariantType,
+)
 
 from linker.errors import ExtensionError
 from linker.host.calls import Signature
@@ -66,7 +79,26 @@ def _same(a: Signature, b: Signature) -> bool:
 
 
 def _show(ty: ValType | None) -> str:
-    return "nothing" if ty is None else type(ty).__name__.removesuffix("Type").lower()
+    """A WIT-like rendering of a wasmtime value type, for error messages."""
+    if ty is None:
+        return "nothing"
+    if isinstance(ty, ListType):
+        return f"list<{_show(ty.element)}>"
+    if isinstance(ty, OptionType):
+        return f"option<{_show(ty.payload)}>"
+    if isinstance(ty, ResultType):
+        return f"result<{_show(ty.ok)}, {_show(ty.err)}>"
+    if isinstance(ty, TupleType):
+        return f"tuple<{', '.join(_show(t) for t in ty.elements)}>"
+    if isinstance(ty, RecordType):
+        return "record { " + ", ".join(f"{n}: {_show(t)}" for n, t in ty.fields) + " }"
+    if isinstance(ty, VariantType):
+        cases = (n if t is None else f"{n}({_show(t)})" for n, t in ty.cases)
+        return "variant { " + ", ".join(cases) + " }"
+    if isinstance(ty, EnumType | FlagsType):
+        kind = "enum" if isinstance(ty, EnumType) else "flags"
+        return f"{kind} {{ {', '.join(ty.names)} }}"
+    return type(ty).__name__.lower()
 
 
 def _show_sig(sig: Signature) -> str:
