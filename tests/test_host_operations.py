@@ -129,3 +129,9 @@ def test_init_error_fails_the_load(component: hostkit.Build, compile_cache: Path
         ExtensionError, match=r"extension `py-ext` failed to start: .*no licence key configured"
     ):
         Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache)
+
+
+def test_wasi_gives_no_environment_and_no_files(host: Host) -> None:
+    seen_by_guest = json.loads(host.call("py-ext", "probe"))
+    assert seen_by_guest["env"] == {}
+    assert seen_by_guest["files"] == [] or str(seen_by_guest["files"]).startswith("error")

@@ -1,6 +1,7 @@
 """A Python extension: uses the WAT calc library and the host's operations."""
 
 import json
+import os
 
 import wit_world
 from componentize_py_types import Err
@@ -41,3 +42,10 @@ class WitWorld(wit_world.WitWorld):
             return host.call(method, library, payload)
         except Err as err:
             return _error_text(err.value)
+
+    def probe(self) -> str:
+        try:
+            files = os.listdir("/")
+        except OSError as err:
+            files = f"error: {err.strerror}"
+        return json.dumps({"env": dict(os.environ), "files": files})
