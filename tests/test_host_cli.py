@@ -76,3 +76,19 @@ def test_readme_host_example_runs(
     )
     assert done.returncode == 0, done.stderr
     assert "'calc', 'app', 'py-ext', 'py-text', 'counter'" in done.stdout
+
+
+def test_run_on_an_extensions_folder(component: hostkit.Build, tmp_path: Path) -> None:
+    import shutil
+
+    import linker
+
+    for name in ("host-calc-provider", "host-calc-consumer"):
+        shutil.copytree(component(name).parent, tmp_path / "exts" / name)
+    done = witlink("run", str(tmp_path / "exts"), "host-calc-consumer", "run", "5")
+    if not hasattr(linker, "link"):
+        assert done.returncode == 1
+        assert "no link step (linker.link); give a plan file instead" in done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "10"

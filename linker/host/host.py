@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from linker.errors import ExtensionError
+from linker.errors import ExtensionError, WitlinkError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.engine import EpochClock, make_engine
@@ -84,9 +84,14 @@ class Host:
     @classmethod
     def link(cls, inputs: Sequence[str | Path], **options: Any) -> Host:
         """Link extension folders or components (see `linker.link`), then run the plan."""
-        from linker import link  # type: ignore[attr-defined]  # the link step's entry point
-
-        return cls(link([Path(p) for p in inputs]), **options)
+        try:
+            from linker import link  # type: ignore[attr-defined,unused-ignore]
+        except ImportError:
+            raise WitlinkError(
+                "this witlink has no link step (linker.link); give a plan file instead"
+            ) from None
+        plan: Plan = link([Path(p) for p in inputs])
+        return cls(plan, **options)
 
     def close(self) -> None:
         """Stop the epoch clock and drop every instance."""
