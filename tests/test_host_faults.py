@@ -170,3 +170,31 @@ def test_no_deadlock_when_threads_call_into_each_other(
         assert answers[0] == "2"  # one call went through...
         assert "would deadlock" in answers[1]  # ...the other was refused, not hung
         assert host.call("py-ext", "run", 1) == host.call("py-ext2", "run", 1) == 2
+
+
+def test_threads_racing_through_traps_and_restarts(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = hostkit.calc_plan(component, consumers=("app", "app2"))
+    with Host.from_plan(plan, cache_dir=compile_cache, max_faults=10_000) as host:
+        errors: list[BaseException] = []
+
+        def work(consumer: str) -> None:
+            try:
+                for i in range(60):
+                    if i % 3 == 0:
+                        with pytest.raises(ExtensionTrap, match="divide by zero"):
+                            host.call(consumer, "divide", i, 0)
+                    else:
+                        assert host.call(consumer, "add-via-lib", i, 1) == i + 1
+            except BaseException as err:
+                errors.append(err)
+
+        threads = [threading.Thread(target=work, args=(c,)) for c in ("app", "app2", "app", "app2")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not errors and not any(t.is_alive() for t in threads)
+        assert host.info("calc").metrics.errors == 4 * 20
+        others_answer(host)
