@@ -49,7 +49,8 @@ class Metrics:
 
 
 class Export:
-    """A function export resolved to a callable; refreshed at each instantiation."""
+    """A function export: its types (read once) and its callable, bound to the live instance
+    on first use under the extension's lock and cleared when the instance goes."""
 
     __slots__ = ("call", "name", "sig")
 
@@ -78,6 +79,7 @@ class ExtensionRuntime:
         self.instance: Instance | None = None
         self.exports: dict[str, Export] = {}
         self.lock = threading.Lock()
+        self._exports_lock = threading.Lock()
         self.owner: int | None = None
         self.log = logging.getLogger(f"witlink.ext.{planned.id}")
 
@@ -88,9 +90,8 @@ class ExtensionRuntime:
         found = self.exports.get(name)
         if found is None:
             sig = self.signature(name)
-            found = self.exports[name] = Export(name, sig)
-            if self.instance is not None and self.store is not None:
-                self._bind(found, self.store, self.instance)
+            with self._exports_lock:
+                found = self.exports.setdefault(name, Export(name, sig))
         return found
 
     def export_names(self) -> list[str]:
@@ -122,7 +123,10 @@ class ExtensionRuntime:
             )
         return Signature.of(ty, self.host.fast_calls)
 
-    def _bind(self, export: Export, store: Store, instance: Instance) -> None:
+    def _bind(self, export: Export) -> Callable[..., Any]:
+        """Bind `export` to the live instance (called holding the extension's lock)."""
+        store, instance = self.store, self.instance
+        assert store is not None and instance is not None
         iface, _, func = export.name.rpartition("#")
         index = instance.get_export_index(store, iface) if iface else None
         index = instance.get_export_index(store, func, index)
@@ -132,6 +136,7 @@ class ExtensionRuntime:
                 f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
             )
         export.call = calls.bind(store, found, export.sig, self.host.fast_calls)
+        return export.call
 
     # -- instantiation ---------------------------------------------------------------
 
@@ -158,8 +163,7 @@ class ExtensionRuntime:
                 f"extension `{self.id}` failed to instantiate: {_first_line(err)}",
                 extension=self.id,
             ) from None
-        for export in self.exports.values():
-            self._bind(export, store, instance)
+        self.drop_instance()  # exports bind to the new instance on their first call
         self.store, self.instance = store, instance
         self.arm = calls.deadline_setter(store, self.host.deadline_ticks, self.host.fast_calls)
         self.status = Status.LOADED
@@ -197,7 +201,7 @@ class ExtensionRuntime:
     def drop_instance(self) -> None:
         self.store = self.instance = None
         self.arm = _unarmed
-        for export in self.exports.values():
+        for export in list(self.exports.values()):
             export.call = None
 
     # -- calls -----------------------------------------------------------------------
@@ -236,9 +240,9 @@ class ExtensionRuntime:
         start = time.perf_counter()
         metrics = self.metrics
         try:
-            assert export.call is not None
+            call = export.call or self._bind(export)
             self.arm()
-            result = export.call(*args)
+            result = call(*args)
             metrics.consecutive_faults = 0
             return result
         except WasmtimeError as err:
