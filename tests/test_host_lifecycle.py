@@ -16,6 +16,7 @@ from hostkit import CALC
 from linker.errors import ExtensionError
 from linker.host import Host, Status
 from linker.host.cache import CompileCache
+from linker.host.reload import compatible_name, track
 from linker.plan.model import Plan, PlannedImport
 from linker.tools import run_wasm_tools
 
@@ -214,3 +215,71 @@ def test_public_call_path_is_the_fallback_off_the_pinned_version() -> None:
             check=True,
         )
         assert out.stdout.strip() == expected
+
+
+def calc_component(tmp_path: Path, version: str) -> Path:
+    """A WAT provider of acme:calc/lib@`version` (add works; the rest return 0)."""
+    funcs = "".join(
+        f'(func ${n} {sig} (canon lift (core func $i "{n}")))'
+        for n, sig in [
+            ("add", '(param "a" u32) (param "b" u32) (result u32)'),
+            ("div", '(param "a" u32) (param "b" u32) (result u32)'),
+            ("spin", "(result u32)"),
+            ("bomb", "(result u32)"),
+            ("recurse", '(param "n" u32) (result u32)'),
+        ]
+    )
+    wat = f"""
+    (component
+      (core module $m
+        (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+        (func (export "div") (param i32 i32) (result i32) (i32.const 0))
+        (func (export "spin") (result i32) (i32.const 0))
+        (func (export "bomb") (result i32) (i32.const 0))
+        (func (export "recurse") (param i32) (result i32) (i32.const 0)))
+      (core instance $i (instantiate $m))
+      {funcs}
+      (instance $lib (export "add" (func $add)) (export "div" (func $div))
+        (export "spin" (func $spin)) (export "bomb" (func $bomb))
+        (export "recurse" (func $recurse)))
+      (export "acme:calc/lib@{version}" (instance $lib)))
+    """
+    source = tmp_path / f"calc-{version}.wat"
+    source.write_text(wat)
+    out = tmp_path / f"calc-{version}.wasm"
+    run_wasm_tools("parse", str(source), "-o", str(out))
+    return out
+
+
+def test_reload_with_a_newer_compatible_version(host: Host, tmp_path: Path) -> None:
+    host.reload("calc", calc_component(tmp_path, "1.2.0"))
+    assert host.call("app", "add-via-lib", 40, 2) == 42
+    assert host.call("calc", "acme:calc/lib@1.2.0#add", 1, 1) == 2
+    host.unload("app")  # rewired from the plan again: the alias to @1.2.0 holds
+    host.load("app")
+    assert host.call("app", "run", 4) == 8
+    with pytest.raises(ExtensionError) as info:
+        host.reload("calc", calc_component(tmp_path, "2.0.0"))
+    assert (
+        "does not export `acme:calc/lib@1.2.0#add` (nor a compatible version of "
+        "`acme:calc/lib@1.2.0`)"
+    ) in str(info.value)
+    assert host.call("app2", "add-via-lib", 1, 2) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a:b/c@1.2.3", ("a:b/c", "1")),
+        ("a:b/c@1.0.0+build", ("a:b/c", "1")),
+        ("a:b/c@0.3.1", ("a:b/c", "0.3")),
+        ("a:b/c@0.0.4", None),
+        ("a:b/c@1.0.0-rc.1", None),
+        ("a:b/c", None),
+    ],
+)
+def test_semver_tracks(name: str, expected: tuple[str, str] | None) -> None:
+    assert track(name) == expected
+    exports = {"a:b/c@1.2.3": 0, "a:b/c@1.10.0": 0, "a:b/c@0.3.9": 0}
+    if expected == ("a:b/c", "1"):
+        assert compatible_name(name, exports) in {name, "a:b/c@1.10.0"}

@@ -66,6 +66,7 @@ class Host:
         self.fast_calls = fast_calls
         self.lazy = lazy
         self._runtimes: dict[str, ExtensionRuntime] = {}
+        self._aliases: dict[tuple[str, str], str] = {}
         self.clock.start()
         try:
             for ext_id in plan.order:
@@ -138,6 +139,10 @@ class Host:
         rt = self.runtime(ext_id)
         return ExtensionInfo(rt.id, rt.status, attrs.evolve(rt.metrics))
 
+    def current_export(self, ext_id: str, iface: str) -> str:
+        """Interface export `iface` as `ext_id` names it now (a reload may move its version)."""
+        return self._aliases.get((ext_id, iface), iface)
+
     def runtime(self, ext_id: str) -> ExtensionRuntime:
         rt = self._runtimes.get(ext_id)
         if rt is None:
@@ -193,17 +198,19 @@ class Host:
         wasm, sha = _read_component(ext_id, path)
         compiled = self.cache.load(ext_id, wasm, sha, self.progress)
         consumers = [self.runtime(c) for c in self._dependents(ext_id)]
-        check_provider(
+        renamed = check_provider(
             self, ext_id, compiled, [c for c in consumers if c.status is not Status.UNLOADED]
         )
+        linker, keep = build_linker(self, rt, compiled)
         with rt.held():
             rt.drop_instance()
-            rt.component = compiled
+            rt.component, rt.linker, rt.keep_alive = compiled, linker, keep
             rt.planned = attrs.evolve(rt.planned, component=path, sha256=sha, size=len(wasm))
-            _refresh_exports(rt)
+            for old, new in renamed.items():
+                self._aliases[ext_id, old] = new
+            _refresh_exports(rt, renamed)
             rt.metrics.consecutive_faults = 0
             rt.status = Status.LOADED
-            build_linker(self, rt)
         if not self.lazy:
             rt.instantiate()
 
@@ -223,7 +230,7 @@ class Host:
             rt = ExtensionRuntime(self, planned, compiled)
         else:
             rt.component, rt.status = compiled, Status.LOADED
-        build_linker(self, rt)
+        rt.linker, rt.keep_alive = build_linker(self, rt)
         self._runtimes[planned.id] = rt
         if not self.lazy:
             rt.instantiate()
@@ -247,13 +254,18 @@ class Host:
         ]
 
 
-def _refresh_exports(rt: ExtensionRuntime) -> None:
-    """Give the export slots the new component's types; drop those it no longer has."""
+def _refresh_exports(rt: ExtensionRuntime, renamed: dict[str, str]) -> None:
+    """Give the export slots the new component's names and types; drop those it lacks."""
     for name, export in list(rt.exports.items()):
+        iface, hash_, func = name.rpartition("#")
+        new_name = f"{renamed.get(iface, iface)}{hash_}{func}"
+        del rt.exports[name]
         try:
-            export.sig = rt.signature(name)
+            export.sig = rt.signature(new_name)
         except ExtensionError:
-            del rt.exports[name]
+            continue
+        export.name = new_name
+        rt.exports[new_name] = export
 
 
 def _read_component(ext_id: str, path: Path) -> tuple[bytes, str]:

@@ -7,6 +7,7 @@ wasmtime's own component types (what instantiation would enforce).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from wasmtime.component import (
@@ -34,23 +35,32 @@ if TYPE_CHECKING:
 
 def check_provider(
     host: Host, ext_id: str, new: Component, consumers: list[ExtensionRuntime]
-) -> None:
-    """Raise `ExtensionError` naming every consumer function `new` would break."""
+) -> dict[str, str]:
+    """Raise `ExtensionError` naming every consumer function `new` would break.
+
+    Returns the interfaces `new` exports under another (semver-compatible) version:
+    `{old export name: new export name}`.
+    """
     engine = host.engine
     exports = new.type.exports(engine)
     problems: list[str] = []
+    renamed: dict[str, str] = {}
     for consumer in consumers:
         imports = consumer.component.type.imports(engine)
         for ref in host.plan.functions:
             if ref.consumer != consumer.id or ref.provider != ext_id:
                 continue
             want = _function(imports, ref.import_, ref.function, engine)
-            item = exports.get(ref.export)
-            have = _function(exports, ref.export, ref.function, engine) if item else None
+            current = host.current_export(ext_id, ref.export)
+            name = compatible_name(current, exports)
+            have = _function(exports, name, ref.function, engine) if name else None
             where = f"`{consumer.id}` imports `{ref.import_}#{ref.function}`"
+            if name is not None and name != current:
+                renamed[current] = name
             if have is None:
                 problems.append(
-                    f"{where}, but the new component does not export `{ref.export}#{ref.function}`"
+                    f"{where}, but the new component does not export `{current}#{ref.function}`"
+                    + (f" (nor a compatible version of `{current}`)" if "@" in current else "")
                 )
             elif want is not None and not _same(want, have):
                 problems.append(
@@ -62,6 +72,39 @@ def check_provider(
             + "; ".join(problems),
             extension=ext_id,
         )
+    return renamed
+
+
+def track(name: str) -> tuple[str, str] | None:
+    """wasmtime's semver track of an export name: `a:b/c@1.2.3` -> (`a:b/c`, `1`).
+
+    `@1.x.y` -> major (>= 1); `@0.m.x` -> `0.m` (m != 0); `0.0.x` and pre-releases match
+    only exactly (None); build metadata is ignored.
+    """
+    base, at, version = name.partition("@")
+    version = version.partition("+")[0]
+    parts = version.split(".")
+    if not at or "-" in version or len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    major, minor = int(parts[0]), int(parts[1])
+    if major >= 1:
+        return base, str(major)
+    return (base, f"0.{minor}") if minor != 0 else None
+
+
+def compatible_name(name: str, exports: Mapping[str, object]) -> str | None:
+    """`name` if exported, else the highest export on the same semver track, else None."""
+    if name in exports:
+        return name
+    wanted = track(name)
+    if wanted is None:
+        return None
+    same = [n for n in exports if track(n) == wanted]
+    return max(same, key=_version_key) if same else None
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in name.partition("@")[2].partition("+")[0].split("."))
 
 
 def _function(items: dict[str, Any], iface: str, func: str, engine: Any) -> Signature | None:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import ComponentInstanceType, FuncType, Linker, LinkerInstance
+from wasmtime.component import Component, ComponentInstanceType, FuncType, Linker, LinkerInstance
 
 from linker.errors import ExtensionError
 from linker.host import calls
@@ -27,17 +27,23 @@ HOST_INTERFACES = {"host", "types"}
 LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "error": 40}
 
 
-def build_linker(host: Host, rt: ExtensionRuntime) -> None:
-    """Give `rt` a linker satisfying every import of its component, per the plan."""
+def build_linker(
+    host: Host, rt: ExtensionRuntime, component: Component | None = None
+) -> tuple[Linker, list[object]]:
+    """A linker satisfying every import of `component` (default: `rt`'s), per the plan.
+
+    Returns it with the native callbacks that must live as long as it does.
+    """
     engine = host.engine
     linker = Linker(engine)
     keep: list[object] = []
-    imports = rt.component.type.imports(engine)
+    imports = (component or rt.component).type.imports(engine)
     planned = {i.name: i.provider for i in rt.planned.imports}
     refs: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for ref in host.plan.functions:
         if ref.consumer == rt.id:
-            refs[ref.import_][ref.function] = (ref.provider, f"{ref.export}#{ref.function}")
+            export = host.current_export(ref.provider, ref.export)
+            refs[ref.import_][ref.function] = (ref.provider, f"{export}#{ref.function}")
     if any(name.startswith("wasi:") for name in imports):
         linker.add_wasip2()
     with linker.root() as root:
@@ -76,7 +82,7 @@ def build_linker(host: Host, rt: ExtensionRuntime) -> None:
                             host.fast_calls,
                         )
                     )
-    rt.linker, rt.keep_alive = linker, keep
+    return linker, keep
 
 
 def forwarder(host: Host, consumer: str, provider_id: str, export_name: str) -> Callable[..., Any]:
