@@ -17,8 +17,8 @@ components:
     {{python}} test-components/componentbuild.py
 
 # Benchmarks: medians and ratios against baselines measured in the same run.
-bench:
-    {{python}} benchmarks/run.py
+bench *NAMES:
+    {{python}} benchmarks/run.py {{NAMES}}
 
 # The main job: resolve a WIT folder and print its JSON.
 demo:

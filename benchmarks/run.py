@@ -1,4 +1,4 @@
-"""`just bench`: run every `benchmarks/bench_*.py` (each has a `main()`), one after another."""
+"""`just bench`: run every `benchmarks/bench_*.py` (each has a `main()`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # this checkout's `linker`, not an installed one
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
     for path in sorted(HERE.glob("bench_*.py")):
+        if names and path.stem.removeprefix("bench_") not in names:
+            continue
         spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -23,4 +25,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

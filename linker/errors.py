@@ -30,3 +30,36 @@ class WitError(WitlinkError):
         self.path = path
         self.line = line
         self.column = column
+
+
+class ExtensionError(WitlinkError):
+    """A call into an extension, or a lifecycle step, that cannot be done.
+
+    `extension` is the id of the extension concerned; the message says what to do.
+    """
+
+    def __init__(self, message: str, *, extension: str) -> None:
+        super().__init__(message)
+        self.extension = extension
+
+
+class ExtensionTrap(ExtensionError):
+    """An extension trapped (or ran out of time or memory) while running `function`.
+
+    `backtrace` is wasmtime's wasm backtrace; `provider` is set when the trap
+    happened in another extension that `extension` was calling.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        extension: str,
+        function: str,
+        backtrace: str = "",
+        provider: str | None = None,
+    ) -> None:
+        super().__init__(message, extension=extension)
+        self.function = function
+        self.backtrace = backtrace
+        self.provider = provider

@@ -43,3 +43,9 @@ def corpus() -> Path:
 def component() -> Callable[[str], Path]:
     """`component(name)` builds (or reuses) test component `name`; returns its .wasm."""
     return componentbuild.component
+
+
+@pytest.fixture(scope="session")
+def compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A compile cache shared by the session's hosts: each component compiles once."""
+    return tmp_path_factory.mktemp("compiled")

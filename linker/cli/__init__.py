@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from linker.cli import bindgen_cmd, wit_cmd
+from linker.cli import bindgen_cmd, run_cmd, wit_cmd
 from linker.errors import WitlinkError
 
-COMMANDS: tuple[ModuleType, ...] = (wit_cmd, bindgen_cmd)
+COMMANDS: tuple[ModuleType, ...] = (wit_cmd, bindgen_cmd, run_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,7 @@
+"""The runtime host: runs a plan in wasmtime (the only room that touches wasmtime stores)."""
+
+from linker.host.host import ExtensionInfo, Host
+from linker.host.operations import OperationContext, Operations
+from linker.host.runtime import Metrics, Status
+
+__all__ = ["ExtensionInfo", "Host", "Metrics", "OperationContext", "Operations", "Status"]

@@ -1,0 +1,280 @@
+"""Calling component functions, and defining host functions, with types resolved once.
+
+wasmtime-py's public `Func.__call__` reads the function's type again on every call, and
+its `LinkerInstance.add_func` trampoline does the same for every call from wasm. Here the
+types are read once. The fast path uses wasmtime-py's ctypes bindings (`wasmtime._ffi`),
+which are not public API: it is enabled only for the wasmtime versions in `PINNED`, tests
+check it agrees with the public path, and any other version (or `WITLINK_PUBLIC_CALLS=1`)
+uses the public path.
+
+Errors raised by a host function cannot cross wasm as Python exceptions; they are kept in
+a per-thread list (`take_host_error`) and wasm sees a trap carrying their message.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import threading
+from collections.abc import Callable, Sequence
+from ctypes import byref
+from importlib.metadata import version
+from typing import Any
+
+import attrs
+from wasmtime import Store, StoreContext, WasmtimeError, _bindings
+from wasmtime import _ffi as ffi
+from wasmtime.component import (
+    S8,
+    S16,
+    S32,
+    S64,
+    U8,
+    U16,
+    U32,
+    U64,
+    Func,
+    FuncType,
+    LinkerInstance,
+    ValType,
+)
+from wasmtime.component._types import VariantLikeType
+
+PINNED = frozenset({"50.0.1"})
+"""wasmtime-py versions whose private call path this module was written and tested against."""
+
+WASMTIME_VERSION = version("wasmtime")
+FAST = WASMTIME_VERSION in PINNED and os.environ.get("WITLINK_PUBLIC_CALLS") != "1"
+
+HostFunc = Callable[..., Any]
+_VAL = ffi.wasmtime_component_val_t
+_NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
+_INT_RANGES: dict[type, tuple[int, int]] = {
+    U8: (0, 2**8 - 1),
+    U16: (0, 2**16 - 1),
+    U32: (0, 2**32 - 1),
+    U64: (0, 2**64 - 1),
+    S8: (-(2**7), 2**7 - 1),
+    S16: (-(2**15), 2**15 - 1),
+    S32: (-(2**31), 2**31 - 1),
+    S64: (-(2**63), 2**63 - 1),
+}
+_INT_FIELDS: dict[type, str] = {
+    U8: "u8",
+    U16: "u16",
+    U32: "u32",
+    U64: "u64",
+    S8: "s8",
+    S16: "s16",
+    S32: "s32",
+    S64: "s64",
+}
+_errors = threading.local()
+
+
+@attrs.frozen
+class Signature:
+    """A component function's parameter and result types, read once."""
+
+    names: tuple[str, ...]
+    params: tuple[ValType, ...]
+    result: ValType | None
+
+    @classmethod
+    def of(cls, ty: FuncType, fast: bool = FAST) -> Signature:
+        params = ty.params
+        sig = cls(tuple(n for n, _ in params), tuple(t for _, t in params), ty.result)
+        if fast:
+            for param in sig.params:
+                _freeze(param)
+            if sig.result is not None:
+                _freeze(sig.result)
+        return sig
+
+    def check_args(self, args: Sequence[Any]) -> None:
+        """Raise `TypeError` unless `args` fit the parameters (count, and integer ranges)."""
+        if len(args) != len(self.params):
+            raise TypeError(
+                f"takes {len(self.params)} argument(s) ({', '.join(self.names)}), got {len(args)}"
+            )
+        for name, ty, value in zip(self.names, self.params, args, strict=True):
+            bounds = _INT_RANGES.get(type(ty))
+            if bounds is None:
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"argument `{name}` must be an integer, got {type(value).__name__}")
+            if not bounds[0] <= value <= bounds[1]:
+                raise TypeError(
+                    f"argument `{name}` = {value} is out of range {bounds[0]}..{bounds[1]}"
+                )
+
+
+def _freeze(ty: ValType) -> None:
+    """Read a variant-like type's cases once (wasmtime-py reads them on every conversion)."""
+    if not isinstance(ty, VariantLikeType) or "_cases" in vars(ty):
+        return
+    cases = ty._cases()
+    for _, payload in cases:
+        if payload is not None:
+            _freeze(payload)
+    tagged = ty._tagged()
+    ty._cases = lambda: cases  # type: ignore[method-assign]
+    ty._tagged = lambda: tagged  # type: ignore[method-assign]
+
+
+def take_host_error() -> BaseException | None:
+    """The Python error behind the latest host-function trap on this thread, if any."""
+    pending: list[BaseException] = getattr(_errors, "pending", [])
+    return pending.pop() if pending else None
+
+
+def clear_host_errors() -> None:
+    _errors.pending = []
+
+
+def _keep_host_error(err: BaseException) -> WasmtimeError:
+    pending = getattr(_errors, "pending", None)
+    if pending is None:
+        pending = _errors.pending = []
+    pending.append(err)
+    return WasmtimeError(str(err))
+
+
+def _putter(store: Store, ty: ValType) -> tuple[Callable[[Any, Any], None], bool]:
+    """A function storing a Python value in a `val_t` slot; and whether it owns memory."""
+    field = _INT_FIELDS.get(type(ty))
+    if field is not None:
+        kind = getattr(ffi, f"WASMTIME_COMPONENT_{field.upper()}")
+
+        def put_int(slot: Any, value: Any) -> None:
+            if not isinstance(value, int):
+                raise TypeError(f"expected int for {field} type")
+            slot.kind = kind
+            setattr(slot.of, field, value)
+
+        return put_int, False
+
+    def put(slot: Any, value: Any) -> None:
+        ty.convert_to_c(store, value, ctypes.pointer(slot))
+
+    return put, True
+
+
+def _getter(ty: ValType) -> Callable[[Any], Any]:
+    """A function reading a Python value from a `val_t` slot."""
+    field = _INT_FIELDS.get(type(ty))
+    if field is not None:
+        return lambda slot: getattr(slot.of, field)
+    return ty.convert_from_c
+
+
+def bind(store: Store, func: Func, sig: Signature, fast: bool = FAST) -> Callable[..., Any]:
+    """`func` in `store` as a plain Python callable; raises `WasmtimeError` on a trap."""
+    if not fast:
+
+        def public_call(*args: Any) -> Any:
+            result = func(store, *args)
+            func.post_return(store)
+            return result
+
+        return public_call
+    context = store._context()
+    fref = byref(func._func)
+    count = len(sig.params)
+    putters = [_putter(store, ty) for ty in sig.params]
+    puts = [put for put, _ in putters]
+    owning = any(owns for _, owns in putters)
+    get = _getter(sig.result) if sig.result is not None else None
+    array_type = _VAL * count
+    call = _bindings._wasmtime_component_func_call
+    post_return = _bindings._wasmtime_component_func_post_return
+    delete = _bindings._wasmtime_component_val_delete
+
+    def fast_call(*args: Any) -> Any:
+        if len(args) != count:
+            raise TypeError(
+                f"wrong number of parameters provided: given {len(args)}, expected {count}"
+            )
+        raw = array_type()
+        done = 0
+        try:
+            for put, slot, value in zip(puts, raw, args, strict=True):
+                put(slot, value)
+                done += 1
+            if get is None:
+                err = call(fref, context, raw, count, None, 0)
+                out = None
+            else:
+                space = _VAL()
+                err = call(fref, context, raw, count, byref(space), 1)
+                out = None if err else get(space)
+        finally:
+            if owning:
+                for i in range(done):
+                    delete(byref(raw[i]))
+        if err:
+            raise WasmtimeError._from_ptr(err)
+        err = post_return(fref, context)
+        if err:
+            raise WasmtimeError._from_ptr(err)
+        return out
+
+    return fast_call
+
+
+def deadline_setter(store: Store, ticks: int, fast: bool = FAST) -> Callable[[], None]:
+    """A function arming `store`'s epoch deadline `ticks` ticks from now."""
+    if not fast:
+        return functools.partial(store.set_epoch_deadline, ticks)
+    return functools.partial(
+        _bindings._wasmtime_context_set_epoch_deadline, store._context(), ticks
+    )
+
+
+def define(
+    instance: LinkerInstance, name: str, sig: Signature, target: HostFunc, fast: bool = FAST
+) -> Callable[..., Any] | None:
+    """Define host function `name` calling `target(*args)`.
+
+    Returns the native callback object on the fast path: the caller must keep it alive as
+    long as the linker (and any instance made from it) lives.
+    """
+    if not fast:
+
+        def public_func(_store: StoreContext, *args: Any) -> Any:
+            try:
+                return target(*args)
+            except WasmtimeError:
+                raise
+            except Exception as err:
+                raise _keep_host_error(err) from None
+
+        instance.add_func(name, public_func)
+        return None
+    gets = [_getter(ty) for ty in sig.params]
+    put = _putter(None, sig.result)[0] if sig.result is not None else None  # type: ignore[arg-type]
+
+    @ffi.wasmtime_component_func_callback_t  # type: ignore[untyped-decorator]
+    def callback(_data: Any, _ctx: Any, _ty: Any, args: Any, _n: int, results: Any, _m: int) -> Any:
+        try:
+            value = target(*[get(args[i]) for i, get in enumerate(gets)])
+            if put is not None:
+                put(results[0], value)
+            return 0
+        except BaseException as err:
+            failure = err if isinstance(err, WasmtimeError) else _keep_host_error(err)
+            return ctypes.cast(failure._consume(), ctypes.c_void_p).value
+
+    encoded = name.encode()
+    err = ffi.wasmtime_component_linker_instance_add_func(
+        instance.ptr(),
+        ctypes.create_string_buffer(encoded),
+        len(encoded),
+        callback,
+        None,
+        _NO_FINALIZER,
+    )
+    if err:
+        raise WasmtimeError._from_ptr(err)
+    return callback

@@ -1,0 +1,372 @@
+"""One loaded extension: its Store, instance, lock, status, metrics and faults.
+
+Each extension has its own wasmtime Store, so memory limits, traps and reloads stay its
+own. Calls into one store are serialised by a lock; a call that would enter a store its
+own thread is already running in is refused (re-entrance), and a wait that would close a
+cycle of threads waiting on each other's stores is refused instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from wasmtime import Store, WasiConfig, WasmtimeError
+from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
+
+from linker.errors import ExtensionError, ExtensionTrap
+from linker.host import calls
+from linker.host.calls import Signature
+
+if TYPE_CHECKING:
+    from linker.host.host import Host
+    from linker.plan.model import PlannedExtension
+
+MIB = 1024 * 1024
+
+
+class Status(enum.StrEnum):
+    LOADED = "loaded"
+    FAULTED = "faulted"
+    QUARANTINED = "quarantined"
+    UNLOADED = "unloaded"
+
+
+@attrs.define
+class Metrics:
+    calls: int = 0
+    errors: int = 0
+    total_time: float = 0.0
+    """Seconds spent in calls into this extension (including nested calls out of it)."""
+    last_error: str | None = None
+    consecutive_faults: int = 0
+
+
+class Export:
+    """A function export: its types (read once) and its callable, bound to the live instance
+    on first use under the extension's lock and cleared when the instance goes."""
+
+    __slots__ = ("call", "name", "sig")
+
+    def __init__(self, name: str, sig: Signature) -> None:
+        self.name = name
+        self.sig = sig
+        self.call: Callable[..., Any] | None = None
+
+
+_graph_lock = threading.Lock()
+_waiting_for: dict[int, ExtensionRuntime] = {}
+
+
+class ExtensionRuntime:
+    def __init__(self, host: Host, planned: PlannedExtension, component: Component) -> None:
+        self.host = host
+        self.id = planned.id
+        self.planned = planned
+        self.component = component
+        self.linker: Linker | None = None
+        self.keep_alive: list[object] = []
+        self.status = Status.LOADED
+        self.metrics = Metrics()
+        self.store: Store | None = None
+        self.arm: Callable[[], None] = _unarmed
+        self.instance: Instance | None = None
+        self.exports: dict[str, Export] = {}
+        self.lock = threading.Lock()
+        self._exports_lock = threading.Lock()
+        self.owner: int | None = None
+        self.log = logging.getLogger(f"witlink.ext.{planned.id}")
+
+    # -- exports ---------------------------------------------------------------------
+
+    def export(self, name: str) -> Export:
+        """The export `name` (`run`, or `iface#func`), resolved from the component's type."""
+        found = self.exports.get(name)
+        if found is None:
+            sig = self.signature(name)
+            with self._exports_lock:
+                found = self.exports.setdefault(name, Export(name, sig))
+        return found
+
+    def export_names(self) -> list[str]:
+        engine = self.host.engine
+        names = []
+        for name, item in self.component.type.exports(engine).items():
+            ty = item.ty
+            if isinstance(ty, FuncType):
+                names.append(name)
+            elif isinstance(ty, ComponentInstanceType):
+                inner = ty.exports(engine)
+                names.extend(f"{name}#{f}" for f, i in inner.items() if isinstance(i.ty, FuncType))
+        return sorted(names)
+
+    def signature(self, name: str) -> Signature:
+        engine = self.host.engine
+        iface, _, func = name.rpartition("#")
+        items = self.component.type.exports(engine)
+        item = items.get(iface or func)
+        ty = item.ty if item is not None else None
+        if iface and isinstance(ty, ComponentInstanceType):
+            inner = ty.exports(engine).get(func)
+            ty = inner.ty if inner is not None else None
+        if not isinstance(ty, FuncType):
+            known = ", ".join(self.export_names()) or "none"
+            raise ExtensionError(
+                f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
+                extension=self.id,
+            )
+        return Signature.of(ty, self.host.fast_calls)
+
+    def _bind(self, export: Export) -> Callable[..., Any]:
+        """Bind `export` to the live instance (called holding the extension's lock)."""
+        store, instance = self.store, self.instance
+        assert store is not None and instance is not None
+        iface, _, func = export.name.rpartition("#")
+        index = instance.get_export_index(store, iface) if iface else None
+        index = instance.get_export_index(store, func, index)
+        found = instance.get_func(store, index) if index is not None else None
+        if found is None:
+            raise ExtensionError(
+                f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
+            )
+        export.call = calls.bind(store, found, export.sig, self.host.fast_calls)
+        return export.call
+
+    # -- instantiation ---------------------------------------------------------------
+
+    def instantiate(self) -> None:
+        """A fresh store and instance; runs the guest's `init` if it exports one."""
+        self._enter(None)
+        try:
+            self._instantiate()
+        finally:
+            self._leave()
+
+    def _instantiate(self) -> None:
+        assert self.linker is not None
+        store = Store(self.host.engine)
+        limit = self.planned.permissions.max_memory_mb or self.host.default_max_memory_mb
+        if limit is not None:
+            store.set_limits(memory_size=limit * MIB)
+        store.set_wasi(self._wasi())
+        store.set_epoch_deadline(self.host.deadline_ticks)
+        try:
+            instance = self.linker.instantiate(store, self.component)
+        except WasmtimeError as err:
+            raise ExtensionError(
+                f"extension `{self.id}` failed to instantiate: {_first_line(err)}",
+                extension=self.id,
+            ) from None
+        self.drop_instance()  # exports bind to the new instance on their first call
+        self.store, self.instance = store, instance
+        self.arm = calls.deadline_setter(store, self.host.deadline_ticks, self.host.fast_calls)
+        self.status = Status.LOADED
+        init = self._guest_init()
+        if init is not None:
+            # result<_, string>: wasmtime-py gives None for ok and the message for err
+            message = self._invoke(init, ())
+            if message is not None:
+                self.drop_instance()
+                raise ExtensionError(
+                    f"extension `{self.id}` failed to start: its init returned: {message}",
+                    extension=self.id,
+                )
+
+    def _guest_init(self) -> Export | None:
+        for name in self.component.type.exports(self.host.engine):
+            if name.startswith("witlink:host/guest@"):
+                return self.export(f"{name}#init")
+        return None
+
+    def _wasi(self) -> WasiConfig:
+        wasi = WasiConfig()
+        wasi.stdout_custom = self._output(logging.INFO)
+        wasi.stderr_custom = self._output(logging.WARNING)
+        return wasi
+
+    def _output(self, level: int) -> Callable[[bytes], None]:
+        def write(data: bytes) -> None:
+            for line in data.decode(errors="replace").splitlines():
+                if line.strip():
+                    self.log.log(level, line)
+
+        return write
+
+    def drop_instance(self) -> None:
+        self.store = self.instance = None
+        self.arm = _unarmed
+        for export in list(self.exports.values()):
+            export.call = None
+
+    # -- calls -----------------------------------------------------------------------
+
+    def check_usable(self) -> None:
+        """Raise unless the extension may run (it is not quarantined or unloaded)."""
+        if self.status is Status.QUARANTINED:
+            raise ExtensionError(
+                f"extension `{self.id}` is quarantined after {self.metrics.consecutive_faults} "
+                f"consecutive faults (last: {self.metrics.last_error}); fix it and call "
+                f"host.reload({self.id!r})",
+                extension=self.id,
+            )
+        if self.status is Status.UNLOADED:
+            raise ExtensionError(
+                f"extension `{self.id}` is unloaded; call host.load({self.id!r}) first",
+                extension=self.id,
+            )
+
+    def call(self, export: Export, args: tuple[Any, ...], caller: str | None = None) -> Any:
+        """Call `export` with `args` in this extension's store (holding its lock).
+
+        With no live instance (after a trap, or when loaded lazily) one is made first;
+        a quarantined or unloaded extension has none, and fails fast here.
+        """
+        self._enter(caller)
+        try:
+            if self.instance is None:
+                self.check_usable()
+                self._instantiate()
+            return self._invoke(export, args)
+        finally:
+            self._leave()
+
+    def _invoke(self, export: Export, args: tuple[Any, ...]) -> Any:
+        start = time.perf_counter()
+        metrics = self.metrics
+        try:
+            call = export.call or self._bind(export)
+            self.arm()
+            result = call(*args)
+            metrics.consecutive_faults = 0
+            return result
+        except WasmtimeError as err:
+            raise self._trapped(export.name, err) from None
+        finally:
+            metrics.calls += 1
+            metrics.total_time += time.perf_counter() - start
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold this extension's store (for lifecycle changes), refusing re-entrance."""
+        self._enter(None)
+        try:
+            yield
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        self.owner = None
+        self.lock.release()
+
+    def _enter(self, caller: str | None) -> None:
+        me = threading.get_ident()
+        if self.owner == me:
+            via = f" (called from `{caller}`)" if caller else ""
+            raise ExtensionError(
+                f"re-entrant call refused: extension `{self.id}` is already running on this "
+                f"thread{via}; an extension cannot be called back while it is running",
+                extension=self.id,
+            )
+        if not self.lock.acquire(blocking=False):
+            self._wait(me)
+        self.owner = me
+
+    def _wait(self, me: int) -> None:
+        with _graph_lock:
+            owner = self.owner
+            while owner is not None:
+                if owner == me:
+                    raise ExtensionError(
+                        f"call refused: waiting for extension `{self.id}` would deadlock (its "
+                        "store is held by a thread that waits for one this thread holds)",
+                        extension=self.id,
+                    )
+                blocked_on = _waiting_for.get(owner)
+                owner = blocked_on.owner if blocked_on is not None else None
+            _waiting_for[me] = self
+        try:
+            if not self.lock.acquire(timeout=self.host.call_timeout * 4 + 1):
+                raise ExtensionError(
+                    f"extension `{self.id}` stayed busy in another thread; try again",
+                    extension=self.id,
+                )
+        finally:
+            with _graph_lock:
+                _waiting_for.pop(me, None)
+
+    def _trapped(self, function: str, err: WasmtimeError) -> ExtensionError:
+        """Turn a failed call into an error; drop the instance, count the fault."""
+        inner = calls.take_host_error()
+        self.drop_instance()
+        self.metrics.errors += 1
+        if isinstance(inner, ExtensionTrap) and inner.extension != self.id:
+            # Another extension trapped under us: we are only restarted, not at fault.
+            message = (
+                f"extension `{self.id}` call `{function}` failed: its call into extension "
+                f"`{inner.extension}` ({inner.function}) trapped: {_cause(inner)}"
+            )
+            self.metrics.last_error = message
+            self.status = Status.FAULTED
+            return ExtensionTrap(
+                message,
+                extension=self.id,
+                function=function,
+                backtrace=inner.backtrace,
+                provider=inner.extension,
+            )
+        if isinstance(inner, ExtensionError):
+            self.metrics.last_error = str(inner)
+            self.status = Status.FAULTED
+            return ExtensionError(
+                f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id
+            )
+        text = str(err)
+        cause = _trap_cause(text, self.host.call_timeout)
+        self.metrics.last_error = cause
+        self.metrics.consecutive_faults += 1
+        if self.metrics.consecutive_faults >= self.host.max_faults:
+            self.status = Status.QUARANTINED
+            note = f"; quarantined after {self.metrics.consecutive_faults} consecutive faults"
+        else:
+            self.status = Status.FAULTED
+            note = "; it will be restarted on its next call"
+        return ExtensionTrap(
+            f"extension `{self.id}` trapped in `{function}`: {cause}{note}",
+            extension=self.id,
+            function=function,
+            backtrace=_backtrace(text),
+        )
+
+
+def _unarmed() -> None:
+    raise AssertionError("no instance")
+
+
+def _first_line(err: Exception) -> str:
+    lines = [line for line in str(err).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else type(err).__name__
+
+
+def _backtrace(text: str) -> str:
+    head, _, _ = text.partition("Caused by:")
+    return head.strip()
+
+
+def _trap_cause(text: str, timeout: float) -> str:
+    _, _, cause = text.partition("Caused by:")
+    cause = " ".join(line.strip() for line in (cause or text).splitlines() if line.strip())
+    if "interrupt" in cause:
+        return f"ran longer than the {timeout:g} s call timeout ({cause})"
+    return cause
+
+
+def _cause(trap: ExtensionTrap) -> str:
+    message = str(trap)
+    _, _, rest = message.partition(": ")
+    return rest or message

@@ -1,0 +1,134 @@
+"""Build one extension's Linker: forwarders to its providers, witlink:host, WASI.
+
+Forwarders come from the plan's function-reference registry and are resolved here, once
+per load: each holds the provider's `Export` slot, which every (re)instantiation of the
+provider refreshes, so no lookup happens per call.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from wasmtime.component import Component, ComponentInstanceType, FuncType, Linker, LinkerInstance
+
+from linker.errors import ExtensionError
+from linker.host import calls
+from linker.host.calls import Signature
+from linker.host.operations import Gate
+from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
+
+if TYPE_CHECKING:
+    from linker.host.host import Host
+    from linker.host.runtime import Export, ExtensionRuntime
+
+HOST_INTERFACES = {"host", "types"}
+LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "error": 40}
+
+
+def build_linker(
+    host: Host, rt: ExtensionRuntime, component: Component | None = None
+) -> tuple[Linker, list[object]]:
+    """A linker satisfying every import of `component` (default: `rt`'s), per the plan.
+
+    Returns it with the native callbacks that must live as long as it does.
+    """
+    engine = host.engine
+    linker = Linker(engine)
+    keep: list[object] = []
+    imports = (component or rt.component).type.imports(engine)
+    planned = {i.name: i.provider for i in rt.planned.imports}
+    refs: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for ref in host.plan.functions:
+        if ref.consumer == rt.id:
+            export = host.current_export(ref.provider, ref.export)
+            refs[ref.import_][ref.function] = (ref.provider, f"{export}#{ref.function}")
+    if any(name.startswith("wasi:") for name in imports):
+        linker.add_wasip2()
+    with linker.root() as root:
+        for name, item in imports.items():
+            provider = planned.get(name)
+            if name.startswith("wasi:") or provider == WASI_PROVIDER:
+                continue
+            if provider is None:
+                raise ExtensionError(
+                    f"extension `{rt.id}` imports `{name}`, which the plan does not provide; "
+                    "link again with its provider",
+                    extension=rt.id,
+                )
+            ty = item.ty
+            items = ty.exports(engine) if isinstance(ty, ComponentInstanceType) else {}
+            funcs = {n: i.ty for n, i in items.items() if isinstance(i.ty, FuncType)}
+            with root.add_instance(name) as instance:
+                if provider == HOST_PROVIDER:
+                    _define_host(host, rt, name, funcs, instance, keep)
+                    continue
+                for fname, fty in funcs.items():
+                    target = refs[name].get(fname)
+                    if target is None:
+                        raise ExtensionError(
+                            f"extension `{rt.id}`: the plan names no provider function for "
+                            f"`{name}#{fname}`; link again",
+                            extension=rt.id,
+                        )
+                    forward = forwarder(host, rt.id, target[0], target[1])
+                    keep.append(
+                        calls.define(
+                            instance,
+                            fname,
+                            Signature.of(fty, host.fast_calls),
+                            forward,
+                            host.fast_calls,
+                        )
+                    )
+    return linker, keep
+
+
+def forwarder(host: Host, consumer: str, provider_id: str, export_name: str) -> Callable[..., Any]:
+    """A host function that calls `provider_id`'s `export_name`, resolved now."""
+    provider = host.runtime(provider_id)
+    export: Export = provider.export(export_name)
+    call = provider.call
+
+    def forward(*args: Any) -> Any:
+        return call(export, args, consumer)
+
+    return forward
+
+
+def _define_host(
+    host: Host,
+    rt: ExtensionRuntime,
+    name: str,
+    funcs: dict[str, FuncType],
+    instance: LinkerInstance,
+    keep: list[object],
+) -> None:
+    package, _, rest = name.partition("/")
+    iface = rest.partition("@")[0]
+    if package != "witlink:host" or iface not in HOST_INTERFACES:
+        raise ExtensionError(
+            f"extension `{rt.id}` imports `{name}`, which this host does not provide "
+            "(it provides witlink:host/host and witlink:host/types)",
+            extension=rt.id,
+        )
+    if iface != "host":
+        return
+    gate = Gate(rt.id, rt.planned.permissions, host.operations)
+    log = rt.log
+
+    def write_log(level: str, message: str) -> None:
+        log.log(LEVELS.get(level, 20), message)
+
+    targets: dict[str, Callable[..., Any]] = {"call": gate.call, "log": write_log}
+    for fname, fty in funcs.items():
+        keep.append(
+            calls.define(
+                instance,
+                fname,
+                Signature.of(fty, host.fast_calls),
+                targets[fname],
+                host.fast_calls,
+            )
+        )

@@ -1,0 +1,15 @@
+(module
+  (memory (export "memory") 1)
+  (func (export "acme:calc/lib@1.0.0#add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "acme:calc/lib@1.0.0#div") (param i32 i32) (result i32)
+    (i32.div_u (local.get 0) (local.get 1)))
+  (func (export "acme:calc/lib@1.0.0#spin") (result i32)
+    (loop $forever (br $forever))
+    (i32.const 0))
+  (func (export "acme:calc/lib@1.0.0#bomb") (result i32)
+    (loop $grow
+      (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1))))
+    unreachable)
+  (func $recurse (export "acme:calc/lib@1.0.0#recurse") (param i32) (result i32)
+    (i32.add (call $recurse (i32.add (local.get 0) (i32.const 1))) (i32.const 1))))

@@ -1,0 +1,137 @@
+"""Host operations through a real Python guest: the checks, in the issue's order."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import hostkit
+import pytest
+
+from linker.errors import ExtensionError
+from linker.host import Host, OperationContext, Operations
+from linker.manifest import RateLimits
+
+seen: list[OperationContext] = []
+
+
+def make_ops() -> Operations:
+    ops = Operations()
+
+    @ops.operation("files.list")
+    def list_files(ctx: OperationContext, payload: Any) -> Any:
+        seen.append(ctx)
+        return {"files": ["a.txt", "b.txt"], "dir": payload["dir"]}
+
+    @ops.operation("files.boom")
+    def boom(ctx: OperationContext, payload: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    @ops.operation("files.weird")
+    def weird(ctx: OperationContext, payload: Any) -> Any:
+        return {1, 2}
+
+    @ops.operation("secrets.read")
+    def secrets(ctx: OperationContext, payload: Any) -> Any:
+        return "nope"
+
+    return ops
+
+
+@pytest.fixture(scope="module")
+def host(component: hostkit.Build, compile_cache: Path) -> Iterator[Host]:
+    with Host.from_plan(
+        hostkit.full_plan(component), operations=make_ops(), cache_dir=compile_cache
+    ) as h:
+        yield h
+
+
+def op(host: Host, method: str, payload: str = "{}", library: str | None = None) -> str:
+    answer = host.call("py-ext", "op", method, library, payload)
+    assert host.call("app", "run", 2) == 4  # the others still answer
+    assert host.call("py-ext", "run", 2) == 4
+    return str(answer)
+
+
+def test_operation_runs_with_context(host: Host) -> None:
+    answer = op(host, "files.list", json.dumps({"dir": "/tmp"}), "lib-1")
+    assert json.loads(answer) == {"files": ["a.txt", "b.txt"], "dir": "/tmp"}
+    assert seen[-1] == OperationContext("py-ext", "lib-1", "files.list")
+
+
+def test_kind_prefix_is_ignored_for_lookup_and_permission(host: Host) -> None:
+    assert json.loads(op(host, "query:files.list", '{"dir": "q"}'))["dir"] == "q"
+    assert json.loads(op(host, "action:files.list", '{"dir": "a"}'))["dir"] == "a"
+
+
+@pytest.mark.parametrize(
+    ("method", "payload", "library", "expected"),
+    [
+        ("files.nothing", "{}", None, "notfound: no host operation `files.nothing`"),
+        ("secrets.read", "{}", None, "denied: extension `py-ext` may not call `secrets.read`"),
+        ("files.list", "{}", "lib-9", "denied: extension `py-ext` may not use library `lib-9`"),
+        ("files.list", "{not json", None, "invalid: payload is not JSON"),
+        ("files.boom", "{}", None, "failed: disk on fire"),
+        ("files.weird", "{}", None, "failed: `files.weird` returned a value that is not JSON"),
+        # order: not-found beats denied; denied beats a bad payload
+        ("secrets.none", "{not json", "lib-9", "notfound"),
+        ("secrets.read", "{not json", None, "denied"),
+        ("files.list", "{not json", "lib-9", "denied"),
+    ],
+)
+def test_refusals(
+    host: Host, method: str, payload: str, library: str | None, expected: str
+) -> None:
+    assert op(host, method, payload, library).startswith(expected)
+
+
+def test_rate_limit_burst(component: hostkit.Build, compile_cache: Path) -> None:
+    perms = attrs.evolve(hostkit.PY_EXT_PERMISSIONS, rate_limits=RateLimits(requests_per_minute=5))
+    plan = hostkit.full_plan(component, perms)
+    with Host.from_plan(plan, operations=make_ops(), cache_dir=compile_cache) as host:
+        answers = [host.call("py-ext", "op", "files.list", None, '{"dir": "x"}') for _ in range(7)]
+        assert all(a.startswith("{") for a in answers[:5])
+        for refused in answers[5:]:
+            kind, _, ms = refused.partition(": ")
+            assert kind == "ratelimited" and 1 <= int(ms) <= 12_000  # 5/min: one token per 12 s
+        # a payload that is not JSON is still rate-limited first (the checks' order)
+        assert host.call("py-ext", "op", "files.list", None, "{bad").startswith("ratelimited")
+        assert host.call("py-ext", "run", 5) == 10
+
+
+def test_log_and_stdout_go_to_python_logging(
+    component: hostkit.Build, compile_cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ops = make_ops()
+    ops.add("ext.init", lambda ctx, payload: {})
+    with (
+        caplog.at_level(logging.DEBUG, logger="witlink.ext"),
+        Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache),
+    ):
+        pass
+    records = [
+        (r.name, r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.name.startswith("witlink.ext")
+    ]
+    assert ("witlink.ext.py-ext", "INFO", "py-ext starting") in records  # WASI stdout
+    assert ("witlink.ext.py-ext", "INFO", "initialised") in records  # host.log from init
+
+
+def test_init_error_fails_the_load(component: hostkit.Build, compile_cache: Path) -> None:
+    ops = make_ops()
+    ops.add("ext.init", lambda ctx, payload: {"fail": "no licence key configured"})
+    with pytest.raises(
+        ExtensionError, match=r"extension `py-ext` failed to start: .*no licence key configured"
+    ):
+        Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache)
+
+
+def test_wasi_gives_no_environment_and_no_files(host: Host) -> None:
+    seen_by_guest = json.loads(host.call("py-ext", "probe"))
+    assert seen_by_guest["env"] == {}
+    assert seen_by_guest["files"] == [] or str(seen_by_guest["files"]).startswith("error")
