@@ -1,0 +1,90 @@
+"""Structural identity of WIT types across two different Resolves.
+
+Each component is decoded into its own Resolve, so type ids mean nothing across
+extensions. `Shapes(resolve).function(f)` gives a hashable description of a
+function's type in which records, variants, enums and flags are spelled out with
+their field and case names, aliases (`use`, `type a = b`) are seen through, and
+resources are identified by their name and the unversioned name of the interface
+that defines them. Two functions fit when their shapes are equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linker.wit import model as m
+from linker.wit.model import Primitive, Resolve, TypeId
+
+Shape = Any
+"""A nested tuple of strings; equal shapes mean identical types."""
+
+
+class Shapes:
+    """Computes (and memoises) the shapes of one Resolve's types and functions."""
+
+    def __init__(self, resolve: Resolve) -> None:
+        self.resolve = resolve
+        self._memo: dict[int, Shape] = {}
+
+    def function(self, func: m.Function) -> Shape:
+        params = tuple((p.name, self.type(p.type)) for p in func.params)
+        return (func.kind.tag.value, params, self.opt(func.result))
+
+    def opt(self, ty: m.Type | None) -> Shape:
+        return None if ty is None else self.type(ty)
+
+    def type(self, ty: m.Type) -> Shape:
+        if isinstance(ty, Primitive):
+            return ty.value
+        shape = self._memo.get(ty.index)
+        if shape is None:
+            shape = self._memo[ty.index] = self._typedef(ty)
+        return shape
+
+    def resource(self, id: TypeId) -> Shape:
+        """A resource's identity: `iface-base#name` (aliases seen through)."""
+        typedef = self.resolve.type(id)
+        while isinstance(typedef.kind, m.Alias) and isinstance(typedef.kind.type, TypeId):
+            typedef = self.resolve.type(typedef.kind.type)
+        owner = typedef.owner
+        where = ""
+        if isinstance(owner, m.OwnerInterface):
+            full = self.resolve.interface_name(owner.id) or ""
+            where = full.split("@", 1)[0]
+        return f"{where}#{typedef.name}"
+
+    def _typedef(self, id: TypeId) -> Shape:
+        kind = self.resolve.type(id).kind
+        match kind:
+            case m.Alias(type=target):
+                return self.type(target)
+            case m.Record(fields=fields):
+                return ("record", tuple((f.name, self.type(f.type)) for f in fields))
+            case m.Variant(cases=cases):
+                return ("variant", tuple((c.name, self.opt(c.type)) for c in cases))
+            case m.Enum(cases=enum_cases):
+                return ("enum", tuple(c.name for c in enum_cases))
+            case m.Flags(flags=flags):
+                return ("flags", tuple(f.name for f in flags))
+            case m.Tuple(types=types):
+                return ("tuple", tuple(self.type(t) for t in types))
+            case m.Option(type=inner):
+                return ("option", self.type(inner))
+            case m.Result(ok=ok, err=err):
+                return ("result", self.opt(ok), self.opt(err))
+            case m.List(type=inner):
+                return ("list", self.type(inner))
+            case m.FixedLengthList(type=inner, size=size):
+                return ("list", self.type(inner), size)
+            case m.Map(key=key, value=value):
+                return ("map", self.type(key), self.type(value))
+            case m.Future(type=inner):
+                return ("future", self.opt(inner))
+            case m.Stream(type=inner):
+                return ("stream", self.opt(inner))
+            case m.Handle(kind=handle, resource=resource):
+                return (handle.value, self.resource(resource))
+            case m.Resource():
+                return ("resource", self.resource(id))
+            case _:
+                return ("unknown", id.index)
