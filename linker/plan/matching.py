@@ -21,7 +21,7 @@ from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER, Binding, FunctionRef
 from linker.plan.names import InterfaceName, parse, same_track
 from linker.plan.shapes import Shapes
 from linker.plan.signature import signature
-from linker.wit.model import InterfaceId, Resolve
+from linker.wit.model import InterfaceId
 
 
 @attrs.frozen
@@ -242,6 +242,8 @@ class _Matcher:
     @staticmethod
     def best_per_extension(parsed: InterfaceName, offers: list[Offer]) -> list[Offer]:
         """Each extension's best export on the track: the exact version, else the highest."""
+        if len(offers) == 1:
+            return offers
         best: dict[str, Offer] = {}
         for offer in offers:
             current = best.get(offer.extension)
@@ -251,6 +253,8 @@ class _Matcher:
 
     @staticmethod
     def pin_for(ext: Extension, parsed: InterfaceName) -> str | None:
+        if not ext.manifest.dependencies:
+            return None
         for key, target in ext.manifest.dependencies.items():
             if key.split("@", 1)[0] == parsed.base:
                 return target
@@ -296,17 +300,19 @@ class _Matcher:
         """Why the provider's interface does not fit the import (empty when it fits)."""
         consumer_shapes = self.shapes_of(ext.id)
         provider_shapes = self.host_shapes if provider is None else self.shapes_of(provider)
-        wanted = consumer_shapes.resolve.interface(imported).functions
-        have = provider_shapes.resolve.interface(exported).functions
+        wanted = consumer_shapes.interface(imported)
+        have = provider_shapes.interface(exported)
         wrong = []
-        for name, func in wanted.items():
+        for name, shape in wanted.items():
             other = have.get(name)
             if other is None:
                 wrong.append(f"`{name}` is missing")
-            elif consumer_shapes.function(func) != provider_shapes.function(other):
+            elif shape != other:
+                ours = consumer_shapes.resolve.interface(imported).functions[name]
+                theirs = provider_shapes.resolve.interface(exported).functions[name]
                 wrong.append(
-                    f"`{name}` is imported as `{signature(consumer_shapes.resolve, func)}` "
-                    f"but exported as `{signature(provider_shapes.resolve, other)}`"
+                    f"`{name}` is imported as `{signature(consumer_shapes.resolve, ours)}` "
+                    f"but exported as `{signature(provider_shapes.resolve, theirs)}`"
                 )
         return wrong
 
@@ -317,13 +323,12 @@ class _Matcher:
         if offer is not None:
             self.out.bindings.append(Binding(ext.id, item.name, provider, export))
             self.out.depends_on[ext.id].add(provider)
-        resolve: Resolve = ext.component.resolve
         assert item.interface is not None
-        for name, func in resolve.interface(item.interface).functions.items():
-            self.out.functions.append(
-                FunctionRef(ext.id, item.name, name, provider, export, signature(resolve, func))
-            )
-
+        texts = self.shapes_of(ext.id).signatures(item.interface)
+        ext_id, name = ext.id, item.name
+        self.out.functions.extend(
+            [FunctionRef(ext_id, name, f, provider, export, sig) for f, sig in texts.items()]
+        )
 
 def _rank(parsed: InterfaceName, offer: Offer) -> tuple[bool, tuple[int, int, int, int]]:
     return (offer.parsed.version == parsed.version, offer.parsed.precedence)

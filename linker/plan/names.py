@@ -10,6 +10,7 @@ unversioned name never matches a versioned one.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import attrs
 
@@ -46,6 +47,7 @@ class InterfaceName:
         return self.base.rsplit("/", 1)[-1]
 
 
+@cache
 def parse(name: str) -> InterfaceName | None:
     """Parse an interface name; None for a plain (kebab) name such as a function's."""
     if ":" not in name or "/" not in name:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from linker.plan.signature import signature
 from linker.wit import model as m
-from linker.wit.model import Primitive, Resolve, TypeId
+from linker.wit.model import InterfaceId, Primitive, Resolve, TypeId
 
 Shape = Any
 """A nested tuple of strings; equal shapes mean identical types."""
@@ -25,17 +26,39 @@ class Shapes:
     def __init__(self, resolve: Resolve) -> None:
         self.resolve = resolve
         self._memo: dict[int, Shape] = {}
+        self._interfaces: dict[int, dict[str, Shape]] = {}
+        self._texts: dict[int, str] = {}
+        self._signatures: dict[int, dict[str, str]] = {}
+
+    def signatures(self, id: InterfaceId) -> dict[str, str]:
+        """The WIT signature of each function of an interface, by name (memoised)."""
+        texts = self._signatures.get(id.index)
+        if texts is None:
+            functions = self.resolve.interfaces[id.index].functions
+            texts = {name: signature(self.resolve, f, self._texts) for name, f in functions.items()}
+            self._signatures[id.index] = texts
+        return texts
+
+    def interface(self, id: InterfaceId) -> dict[str, Shape]:
+        """The shape of each function of an interface, by name (memoised)."""
+        shapes = self._interfaces.get(id.index)
+        if shapes is None:
+            functions = self.resolve.interface(id).functions
+            shapes = {name: self.function(f) for name, f in functions.items()}
+            self._interfaces[id.index] = shapes
+        return shapes
 
     def function(self, func: m.Function) -> Shape:
-        params = tuple((p.name, self.type(p.type)) for p in func.params)
-        return (func.kind.tag.value, params, self.opt(func.result))
+        params = tuple([(p.name, self.type(p.type)) for p in func.params])
+        result = func.result
+        return (func.kind.tag, params, None if result is None else self.type(result))
 
     def opt(self, ty: m.Type | None) -> Shape:
         return None if ty is None else self.type(ty)
 
     def type(self, ty: m.Type) -> Shape:
         if isinstance(ty, Primitive):
-            return ty.value
+            return ty  # a StrEnum: equal to (and hashed as) its WIT spelling
         shape = self._memo.get(ty.index)
         if shape is None:
             shape = self._memo[ty.index] = self._typedef(ty)
@@ -54,7 +77,7 @@ class Shapes:
         return f"{where}#{typedef.name}"
 
     def _typedef(self, id: TypeId) -> Shape:
-        kind = self.resolve.type(id).kind
+        kind = self.resolve.types[id.index].kind
         match kind:
             case m.Alias(type=target):
                 return self.type(target)

@@ -11,13 +11,25 @@ from linker.wit import model as m
 from linker.wit.model import Primitive, Resolve
 
 
-def type_text(resolve: Resolve, ty: m.Type | None) -> str:
-    """A type as written in WIT (`_` for an absent one)."""
+_ASYNC = frozenset(t for t in m.FunctionKindTag if t.startswith("async-"))
+
+
+def type_text(resolve: Resolve, ty: m.Type | None, memo: dict[int, str] | None = None) -> str:
+    """A type as written in WIT (`_` for an absent one); `memo` caches texts by type index."""
     if ty is None:
         return "_"
     if isinstance(ty, Primitive):
-        return ty.value
-    typedef = resolve.type(ty)
+        return ty  # a StrEnum member is its WIT spelling
+    if memo is None:
+        return _typedef_text(resolve, ty)
+    text = memo.get(ty.index)
+    if text is None:
+        text = memo[ty.index] = _typedef_text(resolve, ty)
+    return text
+
+
+def _typedef_text(resolve: Resolve, ty: m.TypeId) -> str:
+    typedef = resolve.types[ty.index]
     if typedef.name is not None:
         return typedef.name
     kind = typedef.kind
@@ -52,10 +64,10 @@ def type_text(resolve: Resolve, ty: m.Type | None) -> str:
             return f"type-{ty.index}"
 
 
-def signature(resolve: Resolve, func: m.Function) -> str:
+def signature(resolve: Resolve, func: m.Function, memo: dict[int, str] | None = None) -> str:
     """The function's WIT signature: `[async ]func(params) [-> result]`."""
-    params = ", ".join(f"{p.name}: {type_text(resolve, p.type)}" for p in func.params)
-    text = f"{'async ' if func.kind.is_async else ''}func({params})"
+    params = ", ".join([f"{p.name}: {type_text(resolve, p.type, memo)}" for p in func.params])
+    text = f"{'async ' if func.kind.tag in _ASYNC else ''}func({params})"
     if func.result is not None:
-        text += f" -> {type_text(resolve, func.result)}"
+        text += f" -> {type_text(resolve, func.result, memo)}"
     return text
