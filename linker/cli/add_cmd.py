@@ -6,7 +6,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from linker.errors import InputError, LinkError
+from linker.errors import InputError, LinkError, WitlinkError
 from linker.plan import inputs
 
 NAME = "add"
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     args.into.mkdir(parents=True, exist_ok=True)
     present, _ = inputs.load([args.into])
     if any(e.id == new.id for e in present):
-        raise InputError(f"{args.into} already holds an extension `{new.id}`; remove it first")
+        raise WitlinkError(f"{args.into} already holds an extension `{new.id}`; remove it first")
     target = args.into / new.id
     if target.exists():
         raise InputError(f"{target} already exists; remove it first")

@@ -66,16 +66,21 @@ def strongly_connected(graph: Graph) -> list[list[str]]:
     return sorted(found)
 
 
+MAX_STEPS = 200_000
+"""Search steps allowed per strongly connected component (dense ones have huge path counts)."""
+
+
 def _cycles_in(graph: Graph, members: list[str], limit: int) -> list[list[str]]:
     """Elementary cycles within one SCC, each starting at its smallest id."""
-    inside = set(members)
     cycles: list[list[str]] = []
+    steps = 0
     for start_at, start in enumerate(members):
-        allowed = set(members[start_at:]) & inside
+        allowed = set(members[start_at:])
         path = [start]
         on_path = {start}
         work = [iter(sorted(s for s in graph.get(start, ()) if s in allowed))]
-        while work and len(cycles) < limit:
+        while work and len(cycles) < limit and steps < MAX_STEPS:
+            steps += 1
             succ = next(work[-1], None)
             if succ is None:
                 work.pop()
@@ -87,13 +92,34 @@ def _cycles_in(graph: Graph, members: list[str], limit: int) -> list[list[str]]:
                 path.append(succ)
                 on_path.add(succ)
                 work.append(iter(sorted(s for s in graph.get(succ, ()) if s in allowed)))
-        if len(cycles) >= limit:
+        if len(cycles) >= limit or steps >= MAX_STEPS:
             break
-    return cycles
+    return cycles or [_shortest_cycle(graph, members)]
+
+
+def _shortest_cycle(graph: Graph, members: list[str]) -> list[str]:
+    """A shortest cycle through the SCC's smallest id (breadth-first; always exists)."""
+    start, inside = members[0], set(members)
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for succ in sorted(graph.get(node, ())):
+                if succ == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [*reversed(path), start]
+                if succ in inside and succ not in came_from:
+                    came_from[succ] = node
+                    following.append(succ)
+        frontier = following
+    return [start, start]
 
 
 def cycles(graph: Graph, limit: int = MAX_CYCLES) -> list[list[str]]:
-    """Every elementary cycle (up to `limit`) as a path `a -> b -> a`, sorted."""
+    """Every elementary cycle (up to `limit`) as a path `a -> b -> a`, in a stable order."""
     out: list[list[str]] = []
     for members in strongly_connected(graph):
         out.extend(_cycles_in(graph, members, limit - len(out)))

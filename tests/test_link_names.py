@@ -1,0 +1,68 @@
+"""wasmtime's semver rule for interface names, structural type shapes, WIT signatures."""
+
+from __future__ import annotations
+
+import pytest
+
+from linker.plan import names, synthetic
+from linker.plan.names import parse, same_track
+from linker.plan.shapes import Shapes
+from linker.plan.signature import signature
+from linker.wit.model import Primitive
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "fits"),
+    [
+        ("a:b/lib@1.0.0", "a:b/lib@1.0.0", True),
+        ("a:b/lib@1.0.0", "a:b/lib@1.2.0", True),  # both directions on a track
+        ("a:b/lib@1.2.0", "a:b/lib@1.0.0", True),
+        ("a:b/lib@1.0.0", "a:b/lib@2.0.0", False),  # another major
+        ("a:b/lib@0.2.0", "a:b/lib@0.2.5", True),  # 0.m track for m != 0
+        ("a:b/lib@0.2.0", "a:b/lib@0.3.0", False),
+        ("a:b/lib@0.0.1", "a:b/lib@0.0.2", False),  # 0.0.x: exact only
+        ("a:b/lib@0.0.1", "a:b/lib@0.0.1", True),
+        ("a:b/lib@1.0.0-rc1", "a:b/lib@1.0.0", False),  # pre-releases: exact only
+        ("a:b/lib@1.0.0-rc1", "a:b/lib@1.0.0-rc1", True),
+        ("a:b/lib@1.0.0+build5", "a:b/lib@1.0.0", True),  # build metadata ignored
+        ("a:b/lib", "a:b/lib@1.0.0", False),  # unversioned never matches versioned
+        ("a:b/lib", "a:b/lib", True),
+        ("a:b/lib@1.0.0", "a:c/lib@1.0.0", False),
+    ],
+)
+def test_semver_tracks_follow_wasmtime(a: str, b: str, fits: bool) -> None:
+    pa, pb = parse(a), parse(b)
+    assert pa is not None and pb is not None
+    assert same_track(pa, pb) is fits
+    assert same_track(pb, pa) is fits
+
+
+def test_parse_parts() -> None:
+    name = parse("acme:math/lib@1.2.3")
+    assert name is not None
+    assert (name.base, name.package, name.namespace, name.interface) == (
+        "acme:math/lib",
+        "acme:math",
+        "acme",
+        "lib",
+    )
+    assert names.parse("add") is None
+
+
+def test_shapes_compare_across_resolves_structurally() -> None:
+    one = synthetic.component([synthetic.lib_name("x")], [])
+    two = synthetic.component([], [synthetic.lib_name("x")])
+    three = synthetic.component([synthetic.lib_name("x")], [], {"synth:x/lib@1.0.0": Primitive.U64})
+    shapes = [Shapes(c.resolve) for c in (one, two, three)]
+    ifaces = [c.exports[0].interface if c.exports else c.imports[0].interface for c in (one, two, three)]
+    funcs = [s.interface(i) for s, i in zip(shapes, ifaces, strict=True)]  # type: ignore[arg-type]
+    assert funcs[0] == funcs[1]  # same WIT in two Resolves (other type ids): equal shapes
+    assert funcs[0]["sum"] == funcs[2]["sum"] and funcs[0]["value"] != funcs[2]["value"]
+    assert funcs[0]["sum"] == ("freestanding", (("p", ("record", (("a", "u32"), ("b", "u32")))),), "u32")
+
+
+def test_signature_text() -> None:
+    info = synthetic.component([synthetic.lib_name("x")], [])
+    iface = info.resolve.interface(info.exports[0].interface)  # type: ignore[arg-type]
+    assert signature(info.resolve, iface.functions["sum"]) == "func(p: pair) -> u32"
+    assert signature(info.resolve, iface.functions["value"]) == "func() -> u32"
