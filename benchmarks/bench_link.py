@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from linker.plan import plan_extensions, synthetic  # noqa: E402
-from linker.plan.hostworld import host_world  # noqa: E402
-from linker.plan.inputs import Extension  # noqa: E402
+from linker.plan import plan_extensions, synthetic
+from linker.plan.hostworld import host_world
+from linker.plan.inputs import Extension
 
 SIZES = {100: 15, 1_000: 7, 10_000: 5}
 """Extensions in the set -> how many timed runs."""
@@ -27,9 +27,7 @@ SIZES = {100: 15, 1_000: 7, 10_000: 5}
 def extensions(count: int, seed: int = 1) -> list[Extension]:
     rng = random.Random(seed)
     ids = [f"e{i:05d}" for i in range(count)]
-    edges = {
-        ext_id: rng.sample(ids[:index], min(3, index)) for index, ext_id in enumerate(ids)
-    }
+    edges = {ext_id: rng.sample(ids[:index], min(3, index)) for index, ext_id in enumerate(ids)}
     shuffled = list(edges.items())
     rng.shuffle(shuffled)
     return synthetic.graph(dict(shuffled))
@@ -61,8 +59,10 @@ def main() -> None:
         f"10k/1k ratio: {wall[10_000] / wall[1_000]:.1f} wall, {cpu[10_000] / cpu[1_000]:.1f} CPU "
         "(linear would be 10; goal <= 12)"
     )
-    print(f"10k under 1 s: {'yes' if wall[10_000] < 1.0 else 'NO'} (wall), "
-          f"{'yes' if cpu[10_000] < 1.0 else 'NO'} (CPU; other load on the machine excluded)")
+    print(
+        f"10k under 1 s: {'yes' if wall[10_000] < 1.0 else 'NO'} (wall), "
+        f"{'yes' if cpu[10_000] < 1.0 else 'NO'} (CPU; other load on the machine excluded)"
+    )
 
 
 if __name__ == "__main__":

@@ -132,7 +132,9 @@ def decode(path: Path) -> ComponentInfo:
     try:
         text = run_wasm_tools("component", "wit", "--json", input=data)
     except ToolError as err:
-        raise ComponentError(f"{path}: cannot decode the component (truncated or corrupt?): {err}") from None
+        raise ComponentError(
+            f"{path}: cannot decode the component (truncated or corrupt?): {err}"
+        ) from None
     try:
         resolve = Resolve.from_json(text.decode("utf-8"))
     except WitError as err:

@@ -107,7 +107,10 @@ def test_host_imports_are_provided_by_the_host() -> None:
     assert planned.permissions.methods == ("files.",)
     assert planned.permissions.rate_limits.requests_per_minute == 60
     refs = {f.function: f.signature for f in plan.functions}
-    assert refs == {"log": "func(level: level, message: string)", "is-interrupted": "func() -> bool"}
+    assert refs == {
+        "log": "func(level: level, message: string)",
+        "is-interrupted": "func() -> bool",
+    }
 
 
 def test_wasi_imports_allowed_by_default_refused_with_no_wasi() -> None:
@@ -152,7 +155,12 @@ def test_plan_json_is_byte_identical_and_round_trips(tmp_path: Path) -> None:
     assert doc["schema"] == 1 and doc["order"] == ["host-user", "link-base", "link-left"]
     assert doc["extensions"][1]["component"] == "link-base/link-base.wasm"
     assert doc["functions"][0].keys() == {
-        "consumer", "import", "function", "provider", "export", "signature"
+        "consumer",
+        "import",
+        "function",
+        "provider",
+        "export",
+        "signature",
     }
     plan = Plan.load(out1)
     assert plan.extension("link-base").component == tmp_path / "exts" / "link-base/link-base.wasm"

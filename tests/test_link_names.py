@@ -54,11 +54,17 @@ def test_shapes_compare_across_resolves_structurally() -> None:
     two = synthetic.component([], [synthetic.lib_name("x")])
     three = synthetic.component([synthetic.lib_name("x")], [], {"synth:x/lib@1.0.0": Primitive.U64})
     shapes = [Shapes(c.resolve) for c in (one, two, three)]
-    ifaces = [c.exports[0].interface if c.exports else c.imports[0].interface for c in (one, two, three)]
+    ifaces = [
+        c.exports[0].interface if c.exports else c.imports[0].interface for c in (one, two, three)
+    ]
     funcs = [s.interface(i) for s, i in zip(shapes, ifaces, strict=True)]  # type: ignore[arg-type]
     assert funcs[0] == funcs[1]  # same WIT in two Resolves (other type ids): equal shapes
     assert funcs[0]["sum"] == funcs[2]["sum"] and funcs[0]["value"] != funcs[2]["value"]
-    assert funcs[0]["sum"] == ("freestanding", (("p", ("record", (("a", "u32"), ("b", "u32")))),), "u32")
+    assert funcs[0]["sum"] == (
+        "freestanding",
+        (("p", ("record", (("a", "u32"), ("b", "u32")))),),
+        "u32",
+    )
 
 
 def test_signature_text() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,9 @@ def graphs(draw: st.DrawFn, acyclic: bool = False) -> dict[str, list[str]]:
     edges: dict[str, list[str]] = {}
     for position, ext_id in enumerate(ids):
         pool = ids[:position] if acyclic else [i for i in ids if i != ext_id]
-        edges[ext_id] = draw(st.lists(st.sampled_from(pool), unique=True, max_size=3)) if pool else []
+        edges[ext_id] = (
+            draw(st.lists(st.sampled_from(pool), unique=True, max_size=3)) if pool else []
+        )
     return edges
 
 
@@ -75,7 +79,7 @@ def test_a_cycle_is_reported_exactly_when_one_exists(edges: dict[str, list[str]]
     assert {tuple(c[:-1]) for c in linkage.cycles} == all_cycles(edges)
     for cycle in linkage.cycles:
         assert cycle[0] == cycle[-1] and len(set(cycle[:-1])) == len(cycle) - 1
-        for consumer, provider in zip(cycle, cycle[1:], strict=False):
+        for consumer, provider in itertools.pairwise(cycle):
             assert provider in edges[consumer]
     assert [d for d in linkage.diagnostics if d.code != "W006-cycle"] == []
 

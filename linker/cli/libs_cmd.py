@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TypedDict
 
 from linker.cli.linking import add_inputs, analyze_args, report
 from linker.plan.matching import Linkage
@@ -18,12 +19,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
-def libs(linkage: Linkage) -> list[dict[str, object]]:
+class LibRow(TypedDict):
+    interface: str
+    version: str | None
+    provider: str
+    users: list[str]
+
+
+def libs(linkage: Linkage) -> list[LibRow]:
     """One entry per exported `lib` interface, sorted by name then provider."""
     users: dict[tuple[str, str], list[str]] = {}
     for binding in linkage.bindings:
         users.setdefault((binding.provider, binding.export), []).append(binding.consumer)
-    rows: list[dict[str, object]] = []
+    rows: list[LibRow] = []
     for ext in linkage.extensions:
         for item in ext.component.exports:
             parsed = parse(item.name)
@@ -37,7 +45,7 @@ def libs(linkage: Linkage) -> list[dict[str, object]]:
                     "users": sorted(users.get((ext.id, item.name), [])),
                 }
             )
-    return sorted(rows, key=lambda r: (str(r["interface"]), str(r["provider"])))
+    return sorted(rows, key=lambda r: (r["interface"], r["provider"]))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
     else:
         for row in rows:
-            used = ", ".join(row["users"]) if row["users"] else "(unused)"  # type: ignore[arg-type]
-            print(f"{row['interface']}@{row['version'] or '-'}  provided by {row['provider']}  "
-                  f"used by {used}")
+            used = ", ".join(row["users"]) if row["users"] else "(unused)"
+            version = f"@{row['version']}" if row["version"] else ""
+            print(f"{row['interface']}{version}  provided by {row['provider']}  used by {used}")
     return report(linkage.diagnostics)

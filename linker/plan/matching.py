@@ -330,6 +330,7 @@ class _Matcher:
             [FunctionRef(ext_id, name, f, provider, export, sig) for f, sig in texts.items()]
         )
 
+
 def _rank(parsed: InterfaceName, offer: Offer) -> tuple[bool, tuple[int, int, int, int]]:
     return (offer.parsed.version == parsed.version, offer.parsed.precedence)
 
@@ -337,4 +338,3 @@ def _rank(parsed: InterfaceName, offer: Offer) -> tuple[bool, tuple[int, int, in
 def match(extensions: Sequence[Extension], host: HostWorld, *, wasi: bool = True) -> Linkage:
     """Match every import of every extension; problems are in `Linkage.diagnostics`."""
     return _Matcher(extensions, host, wasi).run()
-

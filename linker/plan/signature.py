@@ -10,7 +10,6 @@ from __future__ import annotations
 from linker.wit import model as m
 from linker.wit.model import Primitive, Resolve
 
-
 _ASYNC = frozenset(t for t in m.FunctionKindTag if t.startswith("async-"))
 
 

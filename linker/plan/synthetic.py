@@ -39,9 +39,13 @@ def _add_lib(resolve: m.Resolve, name: str, result: m.Primitive) -> m.InterfaceI
         "value": m.Function("value", free, (), result),
         "sum": m.Function("sum", free, (m.Param("p", pair),), m.Primitive.U32),
     }
-    resolve.interfaces.append(m.Interface(iface_name, {"pair": pair}, functions, package=package_id))
+    resolve.interfaces.append(
+        m.Interface(iface_name, {"pair": pair}, functions, package=package_id)
+    )
     resolve.packages.append(
-        m.Package(m.PackageName(namespace, package, version or None), interfaces={iface_name: iface_id})
+        m.Package(
+            m.PackageName(namespace, package, version or None), interfaces={iface_name: iface_id}
+        )
     )
     return iface_id
 
@@ -65,7 +69,9 @@ def component(
         iface = _add_lib(resolve, name, results.get(name, m.Primitive.U32))
         world.exports[iface] = m.WorldInterface(iface)
     world.package = m.PackageId(len(resolve.packages))
-    resolve.packages.append(m.Package(m.PackageName("root", "component"), worlds={"root": m.WorldId(0)}))
+    resolve.packages.append(
+        m.Package(m.PackageName("root", "component"), worlds={"root": m.WorldId(0)})
+    )
     resolve.worlds.append(world)
     return from_resolve(resolve, sha256="0" * 64, size=0)
 
