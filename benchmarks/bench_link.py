@@ -20,8 +20,9 @@ from linker.plan import plan_extensions, synthetic
 from linker.plan.hostworld import host_world
 from linker.plan.inputs import Extension
 
-SIZES = {100: 15, 1_000: 7, 10_000: 5}
-"""Extensions in the set -> how many timed runs."""
+SIZES = (100, 1_000, 10_000)
+ROUNDS = 7
+"""Each round times every size once (interleaved, so load changes hit all sizes alike)."""
 
 
 def extensions(count: int, seed: int = 1) -> list[Extension]:
@@ -33,27 +34,28 @@ def extensions(count: int, seed: int = 1) -> list[Extension]:
     return synthetic.graph(dict(shuffled))
 
 
-def medians(count: int, runs: int) -> tuple[float, float]:
-    """Median wall-clock and CPU seconds of planning `count` extensions."""
-    exts = extensions(count)
-    wall, cpu = [], []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        plan = plan_extensions(exts)
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    assert len(plan.order) == count and len(plan.bindings) == 3 * count - 6
-    return statistics.median(wall), statistics.median(cpu)
+def timed(exts: list[Extension]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of planning `exts` once."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    plan = plan_extensions(exts)
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    assert len(plan.order) == len(exts) and len(plan.bindings) == 3 * len(exts) - 6
+    return wall, cpu
 
 
 def main() -> None:
     host_world()  # decoded once per process, outside the timed planning
-    wall, cpu = {}, {}
-    for count, runs in SIZES.items():
-        wall[count], cpu[count] = medians(count, runs)
+    sets = {count: extensions(count) for count in SIZES}
+    samples: dict[int, list[tuple[float, float]]] = {count: [] for count in SIZES}
+    for _ in range(ROUNDS):
+        for count in SIZES:
+            samples[count].append(timed(sets[count]))
+    wall = {c: statistics.median(w for w, _ in samples[c]) for c in SIZES}
+    cpu = {c: statistics.median(p for _, p in samples[c]) for c in SIZES}
+    for count in SIZES:
         print(
             f"plan {count:>6} extensions: median {wall[count] * 1000:8.1f} ms wall, "
-            f"{cpu[count] * 1000:8.1f} ms CPU ({runs} runs)"
+            f"{cpu[count] * 1000:8.1f} ms CPU ({ROUNDS} runs)"
         )
     print(
         f"10k/1k ratio: {wall[10_000] / wall[1_000]:.1f} wall, {cpu[10_000] / cpu[1_000]:.1f} CPU "
@@ -61,7 +63,7 @@ def main() -> None:
     )
     print(
         f"10k under 1 s: {'yes' if wall[10_000] < 1.0 else 'NO'} (wall), "
-        f"{'yes' if cpu[10_000] < 1.0 else 'NO'} (CPU; other load on the machine excluded)"
+        f"{'yes' if cpu[10_000] < 1.0 else 'NO'} (CPU, which excludes waiting for other processes)"
     )
 
 

@@ -164,7 +164,8 @@ class _Matcher:
 
     def link_extension(self, ext: Extension, item: Item, parsed: InterfaceName) -> None:
         assert item.interface is not None
-        offers = [o for o in self.offers.get(parsed.base, ()) if o.extension != ext.id]
+        ext_id = ext.manifest.id
+        offers = [o for o in self.offers.get(parsed.base, ()) if o.extension != ext_id]
         on_track = [o for o in offers if same_track(parsed, o.parsed)]
         if parsed.interface != "lib" and offers:
             providers = ", ".join(sorted({o.extension for o in offers}))
@@ -298,7 +299,7 @@ class _Matcher:
         self, ext: Extension, imported: InterfaceId, provider: str | None, exported: InterfaceId
     ) -> list[str]:
         """Why the provider's interface does not fit the import (empty when it fits)."""
-        consumer_shapes = self.shapes_of(ext.id)
+        consumer_shapes = self.shapes_of(ext.manifest.id)
         provider_shapes = self.host_shapes if provider is None else self.shapes_of(provider)
         wanted = consumer_shapes.interface(imported)
         have = provider_shapes.interface(exported)
@@ -319,13 +320,13 @@ class _Matcher:
     def add(
         self, ext: Extension, item: Item, provider: str, export: str, offer: Offer | None
     ) -> None:
-        self.out.imports[ext.id].append(PlannedImport(item.name, provider))
+        ext_id, name = ext.manifest.id, item.name
+        self.out.imports[ext_id].append(PlannedImport(name, provider))
         if offer is not None:
-            self.out.bindings.append(Binding(ext.id, item.name, provider, export))
-            self.out.depends_on[ext.id].add(provider)
+            self.out.bindings.append(Binding(ext_id, name, provider, export))
+            self.out.depends_on[ext_id].add(provider)
         assert item.interface is not None
-        texts = self.shapes_of(ext.id).signatures(item.interface)
-        ext_id, name = ext.id, item.name
+        texts = self.shapes_of(ext_id).signatures(item.interface)
         self.out.functions.extend(
             [FunctionRef(ext_id, name, f, provider, export, sig) for f, sig in texts.items()]
         )

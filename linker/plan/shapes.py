@@ -49,16 +49,18 @@ class Shapes:
         return shapes
 
     def function(self, func: m.Function) -> Shape:
-        params = tuple([(p.name, self.type(p.type)) for p in func.params])
+        shape_of = self.type
+        params = tuple([(p.name, shape_of(p.type)) for p in func.params])
         result = func.result
-        return (func.kind.tag, params, None if result is None else self.type(result))
+        return (func.kind.tag, params, None if result is None else shape_of(result))
 
     def opt(self, ty: m.Type | None) -> Shape:
         return None if ty is None else self.type(ty)
 
     def type(self, ty: m.Type) -> Shape:
-        if isinstance(ty, Primitive):
+        if ty.__class__ is Primitive:
             return ty  # a StrEnum: equal to (and hashed as) its WIT spelling
+        assert isinstance(ty, TypeId)
         shape = self._memo.get(ty.index)
         if shape is None:
             shape = self._memo[ty.index] = self._typedef(ty)
