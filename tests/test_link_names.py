@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from linker.plan import names, synthetic
+from linker.plan.hostworld import host_world
+from linker.plan.inputs import Extension
+from linker.plan.matching import match
 from linker.plan.names import parse, same_track
 from linker.plan.shapes import Shapes
 from linker.plan.signature import signature
@@ -72,3 +75,46 @@ def test_signature_text() -> None:
     iface = info.resolve.interface(info.exports[0].interface)  # type: ignore[arg-type]
     assert signature(info.resolve, iface.functions["sum"]) == "func(p: pair) -> u32"
     assert signature(info.resolve, iface.functions["value"]) == "func() -> u32"
+
+
+def _codes(*exts: Extension) -> list[tuple[str, str, str | None]]:
+    linkage = match(list(exts), host_world())
+    return [(d.code, d.extension, d.import_) for d in linkage.diagnostics]
+
+
+def test_pins_must_name_a_compatible_provider() -> None:
+    lib = synthetic.lib_name("m")
+    providers = [synthetic.extension("m1", [lib], []), synthetic.extension("m2", [lib], [])]
+    pinned = synthetic.extension("user", [], [lib], pins={"synth:m/lib": "m2"})
+    linkage = match([*providers, pinned], host_world())
+    assert linkage.diagnostics == [] and linkage.bindings[0].provider == "m2"
+    typo = synthetic.extension("user", [], [lib], pins={"synth:m/lib": "m3"})
+    diag = match([*providers, typo], host_world()).diagnostics[0]
+    assert diag.code == "W008-bad-pin" and "not among the extensions" in diag.message
+    assert "extensions that provide it: m1, m2" in diag.hint
+    unrelated = synthetic.extension("other", [synthetic.lib_name("o")], [])
+    wrong = synthetic.extension("user", [], [lib], pins={"synth:m/lib": "other"})
+    assert _codes(*providers, unrelated, wrong) == [("W008-bad-pin", "user", lib)]
+
+
+def test_host_imports_are_checked_against_the_host_world() -> None:
+    newer = synthetic.extension("a", [], ["witlink:host/host@0.2.0"])
+    unknown = synthetic.extension("b", [], ["witlink:host/files@0.1.0"])
+    misfit = synthetic.extension("c", [], ["witlink:host/job@0.1.0"])
+    found = match([newer, unknown, misfit], host_world()).diagnostics
+    assert [d.code for d in found] == [
+        "W013-host-mismatch",
+        "W013-host-mismatch",
+        "W005-type-mismatch",
+    ]
+    assert "compatible version" in found[0].message
+    assert "`value` is missing" in found[2].message
+
+
+def test_type_mismatch_is_not_an_ambiguity() -> None:
+    lib = synthetic.lib_name("m")
+    good = synthetic.extension("good", [lib], [])
+    bad = synthetic.extension("bad", [lib], [], results={lib: Primitive.S32})
+    user = synthetic.extension("user", [], [lib])
+    linkage = match([good, bad, user], host_world())
+    assert linkage.diagnostics == [] and linkage.bindings[0].provider == "good"
