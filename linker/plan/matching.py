@@ -166,7 +166,12 @@ class _Matcher:
         assert item.interface is not None
         ext_id = ext.manifest.id
         offers = [o for o in self.offers.get(parsed.base, ()) if o.extension != ext_id]
-        on_track = [o for o in offers if same_track(parsed, o.parsed)]
+        version, track = parsed.version, parsed.track
+        on_track = [
+            o
+            for o in offers
+            if o.parsed.version == version or (track is not None and o.parsed.track == track)
+        ]
         if parsed.interface != "lib" and offers:
             providers = ", ".join(sorted({o.extension for o in offers}))
             self.problem(
@@ -303,6 +308,8 @@ class _Matcher:
         provider_shapes = self.host_shapes if provider is None else self.shapes_of(provider)
         wanted = consumer_shapes.interface(imported)
         have = provider_shapes.interface(exported)
+        if wanted == have:
+            return []
         wrong = []
         for name, shape in wanted.items():
             other = have.get(name)

@@ -31,20 +31,17 @@ class InterfaceName:
     """The semver track key (`1`, `0.2`), or None when only an exact match works."""
     precedence: tuple[int, int, int, int]
     """Orders versions on a track (release above pre-release)."""
+    package: str = attrs.field(init=False)
+    """`ns:pkg`."""
+    namespace: str = attrs.field(init=False)
+    interface: str = attrs.field(init=False)
+    """The interface's own name, e.g. `lib`."""
 
-    @property
-    def package(self) -> str:
-        """`ns:pkg`."""
-        return self.base.split("/", 1)[0]
-
-    @property
-    def namespace(self) -> str:
-        return self.base.split(":", 1)[0]
-
-    @property
-    def interface(self) -> str:
-        """The interface's own name, e.g. `lib`."""
-        return self.base.rsplit("/", 1)[-1]
+    def __attrs_post_init__(self) -> None:
+        package, _, interface = self.base.partition("/")
+        object.__setattr__(self, "package", package)
+        object.__setattr__(self, "namespace", package.partition(":")[0])
+        object.__setattr__(self, "interface", interface)
 
 
 @cache
