@@ -2,12 +2,16 @@
 
 `decode(path)` runs `wasm-tools component wit --json` on the binary and reads the
 result into the Resolve model; the component's own world is the world named
-`root` (or the only world). Decoding is cached in memory by the file's sha256.
+`root` (or the only world). Decoding is cached by the file's sha256: in memory,
+and on disk under `$WITLINK_DECODE_CACHE` (default `~/.cache/witlink/decoded`),
+so re-linking a set of large (e.g. 18 MB Python) components skips wasm-tools.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from functools import cache
 from pathlib import Path
 
 import attrs
@@ -103,6 +107,38 @@ def from_resolve(resolve: Resolve, *, sha256: str = "", size: int = 0) -> Compon
 _cache: dict[str, ComponentInfo] = {}
 
 
+@cache
+def _disk_cache() -> Path:
+    """The folder of decoded descriptions, one per wasm-tools version."""
+    base = os.environ.get("WITLINK_DECODE_CACHE")
+    root = Path(base) if base else Path.home() / ".cache" / "witlink" / "decoded"
+    version = run_wasm_tools("--version").decode().strip().replace(" ", "-")
+    return root / version
+
+
+def _decoded_json(path: Path, data: bytes, digest: str) -> str:
+    """wasm-tools' JSON description of the component, from the disk cache when there."""
+    cached = _disk_cache() / f"{digest}.json"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        text = run_wasm_tools("component", "wit", "--json", input=data).decode("utf-8")
+    except ToolError as err:
+        raise ComponentError(
+            f"{path}: cannot decode the component (truncated or corrupt?): {err}"
+        ) from None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(cached)
+    except OSError:
+        pass  # a read-only or full cache only costs speed
+    return text
+
+
 def _check_header(path: Path, data: bytes) -> None:
     if data[:4] != _MAGIC:
         raise ComponentError(f"{path}: not a WebAssembly component (no `\\0asm` header)")
@@ -129,14 +165,9 @@ def decode(path: Path) -> ComponentInfo:
     if cached is not None:
         return cached
     _check_header(path, data)
+    text = _decoded_json(path, data, digest)
     try:
-        text = run_wasm_tools("component", "wit", "--json", input=data)
-    except ToolError as err:
-        raise ComponentError(
-            f"{path}: cannot decode the component (truncated or corrupt?): {err}"
-        ) from None
-    try:
-        resolve = Resolve.from_json(text.decode("utf-8"))
+        resolve = Resolve.from_json(text)
     except WitError as err:
         raise ComponentError(f"{path}: unexpected component description: {err}") from None
     info = from_resolve(resolve, sha256=digest, size=len(data))

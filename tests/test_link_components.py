@@ -173,3 +173,21 @@ def test_a_python_guest_links_with_real_wasi_and_host_imports() -> None:
     providers = {i.provider for i in plan.extensions[0].imports}
     assert providers == {"host", "wasi"}
     assert codes("py-hello", wasi=False)[0] == "W007-wasi-refused"
+
+
+def test_decoding_is_cached_on_disk_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WITLINK_DECODE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(component, "_cache", {})
+    component._disk_cache.cache_clear()
+    try:
+        path = ext("link-left") / "link-left.wasm"
+        first = component.decode(path)
+        (entry,) = (tmp_path / "cache").glob("*/*.json")
+        assert entry.name == f"{first.sha256}.json"
+        component._cache.clear()
+        again = component.decode(path)
+        assert again is not first and again.resolve.to_json() == first.resolve.to_json()
+    finally:
+        component._disk_cache.cache_clear()
