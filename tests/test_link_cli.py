@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import componentbuild
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linker.cli import main
+from linker.plan import analyze
 from linker.tools import run_wasm_tools
 
 
@@ -172,3 +176,18 @@ def test_duplicate_ids(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     shutil.copytree(ext("link-base"), tmp_path / "two" / "link-base")
     code, _, err = run(capsys, "link", str(tmp_path / "one"), str(tmp_path / "two"))
     assert code == 1 and "W009-duplicate-id" in err and "two extensions have this id" in err
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.binary(max_size=200), st.integers(min_value=0, max_value=2000))
+def test_damaged_components_are_diagnosed_never_crash(junk: bytes, cut: int) -> None:
+    good = (ext("link-left") / "link-left.wasm").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "damaged.wasm"
+        path.write_bytes(good[:cut] + junk)
+        linkage = analyze([path])
+    if linkage.diagnostics:
+        assert {d.code for d in linkage.diagnostics} <= {
+            "W010-bad-component",
+            "W001-missing-provider",
+        }
