@@ -191,3 +191,18 @@ def test_damaged_components_are_diagnosed_never_crash(junk: bytes, cut: int) -> 
             "W010-bad-component",
             "W001-missing-provider",
         }
+
+
+def test_add_keeps_the_manifest_pointing_at_its_component(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "src"
+    (source / "build").mkdir(parents=True)
+    shutil.copy(ext("link-base") / "link-base.wasm", source / "build" / "math.wasm")
+    (source / "extension.toml").write_text(
+        '[extension]\nid = "mathlib"\ncomponent = "build/math.wasm"\n'
+    )
+    code, _, _ = run(capsys, "add", str(source), "--into", str(tmp_path / "exts"))
+    assert code == 0 and (tmp_path / "exts" / "mathlib" / "build" / "math.wasm").is_file()
+    code, out, _ = run(capsys, "check", str(tmp_path / "exts"))
+    assert code == 0 and "order: mathlib" in out

@@ -35,9 +35,21 @@ def run(args: argparse.Namespace) -> int:
     target = args.into / new.id
     if target.exists():
         raise InputError(f"{target} already exists; remove it first")
-    target.mkdir()
-    shutil.copy2(new.manifest.component, target / new.manifest.component.name)
-    if new.manifest.path is not None:
-        shutil.copy2(new.manifest.path, target / new.manifest.path.name)
+    man = new.manifest
+    if man.path is None:
+        target.mkdir()
+        shutil.copy2(man.component, target / man.component.name)
+    else:
+        try:
+            inner = man.component.resolve().relative_to(man.path.parent.resolve())
+        except ValueError:
+            raise WitlinkError(
+                f"{man.path}: the component {man.component} lies outside the manifest's folder; "
+                "put it beside the manifest"
+            ) from None
+        target.mkdir()
+        (target / inner).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(man.component, target / inner)
+        shutil.copy2(man.path, target / man.path.name)
     print(f"added {new.id} to {args.into}")
     return 0

@@ -41,7 +41,11 @@ def describe(info: ComponentInfo) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     if not args.path.is_file():
-        raise InputError(f"{args.path}: no such file")
+        raise InputError(
+            f"{args.path}: no such file"
+            if not args.path.exists()
+            else f"{args.path}: not a file; pass a component (.wasm) file"
+        )
     doc = describe(component.decode(args.path))
     if args.json:
         print(json.dumps(doc, indent=2))

@@ -106,6 +106,7 @@ def load(inputs: Iterable[Path]) -> tuple[list[Extension], list[Diagnostic]]:
             )
             continue
         extensions[ext.id] = ext
+    problems.sort(key=lambda d: (d.extension, d.code, d.message))
     return [extensions[k] for k in sorted(extensions)], problems
 
 
