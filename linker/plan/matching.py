@@ -62,6 +62,8 @@ class _Matcher:
                 if parsed is not None and item.interface is not None:
                     offer = Offer(ext.id, item.name, parsed, item.interface)
                     self.offers.setdefault(parsed.base, []).append(offer)
+        for offers in self.offers.values():
+            offers.sort(key=lambda o: (o.extension, o.name))
         self.host_by_base: dict[str, list[tuple[str, InterfaceName]]] = {}
         for name in host.interfaces:
             parsed_host = parse(name)
