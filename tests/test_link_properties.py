@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,10 +88,10 @@ def test_a_cycle_is_reported_exactly_when_one_exists(edges: dict[str, list[str]]
 @settings(max_examples=40, deadline=None)
 @given(graphs(), st.randoms(use_true_random=False))
 def test_planning_is_deterministic_and_independent_of_input_order(
-    edges: dict[str, list[str]], rng: object
+    edges: dict[str, list[str]], rng: random.Random
 ) -> None:
     shuffled = list(edges.items())
-    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    rng.shuffle(shuffled)
     results = []
     for variant in (edges, dict(shuffled), edges):
         try:
@@ -98,3 +99,33 @@ def test_planning_is_deterministic_and_independent_of_input_order(
         except LinkError as err:
             results.append(str(err))
     assert results[0] == results[1] == results[2]
+
+
+LIBS = [f"synth:p{p}/lib@{v}" for p in range(3) for v in ("1.0.0", "1.2.0", "2.0.0")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(LIBS), max_size=2), st.lists(st.sampled_from(LIBS), max_size=2)
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_outcome_with_versions_and_ambiguities_is_independent_of_input_order(
+    specs: list[tuple[list[str], list[str]]], rng: random.Random
+) -> None:
+    exts = [
+        synthetic.extension(f"e{i}", sorted(set(exports)), sorted(set(imports)))
+        for i, (exports, imports) in enumerate(specs)
+    ]
+    shuffled = list(exts)
+    rng.shuffle(shuffled)
+    outcomes = []
+    for variant in (exts, shuffled):
+        linkage = match(variant, host_world())
+        outcomes.append((linkage.diagnostics, linkage.bindings, linkage.functions, linkage.order))
+    assert outcomes[0] == outcomes[1]
