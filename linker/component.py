@@ -38,6 +38,10 @@ class ComponentError(WitlinkError):
     """A file that is missing, not a component, or a component that cannot be decoded."""
 
 
+class MissingComponent(ComponentError):
+    """The component file does not exist."""
+
+
 @attrs.frozen
 class Item:
     """One import or export of a component: an interface or a bare function."""
@@ -157,7 +161,7 @@ def decode(path: Path) -> ComponentInfo:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ComponentError(f"{path}: component file not found") from None
+        raise MissingComponent(f"{path}: component file not found") from None
     except OSError as err:
         raise ComponentError(f"{path}: cannot read: {err.strerror}") from None
     digest = hashlib.sha256(data).hexdigest()

@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 
 from linker import component, manifest
-from linker.component import ComponentError, ComponentInfo
+from linker.component import ComponentError, ComponentInfo, MissingComponent
 from linker.errors import Diagnostic, InputError
 from linker.manifest import MANIFEST_NAME, Manifest, ManifestError
 
@@ -100,7 +100,8 @@ def load(inputs: Iterable[Path]) -> tuple[list[Extension], list[Diagnostic]]:
                 Diagnostic(
                     "W009-duplicate-id",
                     ext.id,
-                    f"two extensions have this id: {_where(other)} and {_where(ext)}",
+                    "two extensions have this id: "
+                    + " and ".join(sorted([_where(other), _where(ext)])),
                     hint="give one of them another [extension] id in its extension.toml",
                 )
             )
@@ -116,7 +117,7 @@ def _where(ext: Extension) -> str:
 
 def _component_problem(source: Path, err: ComponentError) -> Diagnostic:
     text = str(err)
-    if "not found" in text:
+    if isinstance(err, MissingComponent):
         return Diagnostic(
             "W012-missing-component",
             str(source),
