@@ -27,7 +27,7 @@ class HostWorld:
     """Full interface name (`witlink:host/host@0.1.0`) -> its interface."""
 
 
-def _wit_folder() -> Path:
+def _host_wit() -> Path:
     package = Path(__file__).resolve().parent.parent
     for candidate in (package / "data" / "host.wit", package.parent / "wit" / "host.wit"):
         if candidate.is_file():
@@ -39,7 +39,7 @@ def _wit_folder() -> Path:
 def host_world() -> HostWorld:
     """The host's interfaces, decoded once per process."""
     try:
-        text = run_wasm_tools("component", "wit", "--json", str(_wit_folder()))
+        text = run_wasm_tools("component", "wit", "--json", str(_host_wit()))
     except ToolError as err:
         raise WitlinkError(f"cannot read the host world: {err}") from None
     resolve = Resolve.from_json(text.decode("utf-8"))
