@@ -118,3 +118,22 @@ def test_type_mismatch_is_not_an_ambiguity() -> None:
     user = synthetic.extension("user", [], [lib])
     linkage = match([good, bad, user], host_world())
     assert linkage.diagnostics == [] and linkage.bindings[0].provider == "good"
+
+
+def test_signatures_of_the_host_world() -> None:
+    host = host_world()
+    resolve = host.resolve
+
+    def sig(interface: str, function: str) -> str:
+        functions = resolve.interface(host.interfaces[interface]).functions
+        return signature(resolve, functions[function])
+
+    assert sig("witlink:host/host@0.1.0", "call") == (
+        "func(method: string, library-id: option<string>, payload: string) "
+        "-> result<string, call-error>"
+    )
+    assert sig("witlink:host/http@0.1.0", "fetch") == (
+        "func(req: request) -> result<response, http-error>"
+    )
+    assert sig("witlink:host/job@0.1.0", "checkpoint") == "func(state: list<u8>)"
+    assert "witlink:host/guest@0.1.0" not in host.interfaces
