@@ -53,7 +53,7 @@ class _Matcher:
         self.extensions = {e.id: e for e in extensions}
         self.host = host
         self.wasi = wasi
-        self.shapes: dict[str, Shapes] = {}
+        self.shapes = {e.id: Shapes(e.component.resolve) for e in extensions}
         self.host_shapes = Shapes(host.resolve)
         self.offers: dict[str, list[Offer]] = {}
         for ext in extensions:
@@ -71,12 +71,6 @@ class _Matcher:
                 self.host_by_base.setdefault(parsed_host.base, []).append((name, parsed_host))
         self.out = Linkage(list(extensions))
         self.known_names: list[str] | None = None
-
-    def shapes_of(self, ext_id: str) -> Shapes:
-        shapes = self.shapes.get(ext_id)
-        if shapes is None:
-            shapes = self.shapes[ext_id] = Shapes(self.extensions[ext_id].component.resolve)
-        return shapes
 
     def problem(
         self, code: str, ext: Extension, message: str, item: Item | None = None, hint: str = ""
@@ -306,8 +300,8 @@ class _Matcher:
         self, ext: Extension, imported: InterfaceId, provider: str | None, exported: InterfaceId
     ) -> list[str]:
         """Why the provider's interface does not fit the import (empty when it fits)."""
-        consumer_shapes = self.shapes_of(ext.manifest.id)
-        provider_shapes = self.host_shapes if provider is None else self.shapes_of(provider)
+        consumer_shapes = self.shapes[ext.manifest.id]
+        provider_shapes = self.host_shapes if provider is None else self.shapes[provider]
         wanted = consumer_shapes.interface(imported)
         have = provider_shapes.interface(exported)
         if wanted == have:
@@ -335,7 +329,7 @@ class _Matcher:
             self.out.bindings.append(Binding(ext_id, name, provider, export))
             self.out.depends_on[ext_id].add(provider)
         assert item.interface is not None
-        texts = self.shapes_of(ext_id).signatures(item.interface)
+        texts = self.shapes[ext_id].signatures(item.interface)
         self.out.functions.extend(
             [FunctionRef(ext_id, name, f, provider, export, sig) for f, sig in texts.items()]
         )

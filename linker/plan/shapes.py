@@ -50,9 +50,16 @@ class Shapes:
 
     def function(self, func: m.Function) -> Shape:
         shape_of = self.type
-        params = tuple([(p.name, shape_of(p.type)) for p in func.params])
+        params = tuple(
+            [
+                (p.name, p.type if p.type.__class__ is Primitive else shape_of(p.type))
+                for p in func.params
+            ]
+        )
         result = func.result
-        return (func.kind.tag, params, None if result is None else shape_of(result))
+        if result is not None and result.__class__ is not Primitive:
+            result = shape_of(result)
+        return (func.kind.tag, params, result)
 
     def opt(self, ty: m.Type | None) -> Shape:
         return None if ty is None else self.type(ty)
