@@ -323,15 +323,25 @@ class _Matcher:
     def add(
         self, ext: Extension, item: Item, provider: str, export: str, offer: Offer | None
     ) -> None:
+        """Record a linked import, its binding, and its functions in the registry.
+
+        Signatures are the answering function's: the provider's (memoised per export,
+        so shared by all its consumers), the host's, or, for WASI, as imported.
+        """
         ext_id, name = ext.manifest.id, item.name
+        assert item.interface is not None
         self.out.imports[ext_id].append(PlannedImport(name, provider))
         if offer is not None:
             self.out.bindings.append(Binding(ext_id, name, provider, export))
             self.out.depends_on[ext_id].add(provider)
-        assert item.interface is not None
-        texts = self.shapes[ext_id].signatures(item.interface)
+            texts = self.shapes[provider].signatures(offer.interface)
+        elif provider == HOST_PROVIDER:
+            texts = self.host_shapes.signatures(self.host.interfaces[export])
+        else:
+            texts = self.shapes[ext_id].signatures(item.interface)
+        wanted = ext.component.resolve.interfaces[item.interface.index].functions
         self.out.functions.extend(
-            [FunctionRef(ext_id, name, f, provider, export, sig) for f, sig in texts.items()]
+            [FunctionRef(ext_id, name, f, provider, export, texts[f]) for f in wanted]
         )
 
 
