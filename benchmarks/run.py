@@ -18,7 +18,7 @@ def main(names: list[str]) -> int:
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        print(f"== {path.stem}")
+        print(f"== {path.stem}", flush=True)
         module.main()
         print()
     return 0

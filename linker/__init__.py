@@ -1,5 +1,6 @@
 """witlink: a component-model linker and host for WebAssembly extension systems."""
 
-from linker.errors import WitError, WitlinkError
+from linker.errors import Diagnostic, LinkError, WitError, WitlinkError
+from linker.plan import Plan, link
 
-__all__ = ["WitError", "WitlinkError"]
+__all__ = ["Diagnostic", "LinkError", "Plan", "WitError", "WitlinkError", "link"]

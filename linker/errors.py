@@ -6,6 +6,8 @@ person needs to act on it (a source location, an extension id, an import).
 
 from __future__ import annotations
 
+import attrs
+
 
 class WitlinkError(Exception):
     """Base of every error witlink raises on bad input or a failing extension."""
@@ -63,3 +65,37 @@ class ExtensionTrap(ExtensionError):
         self.function = function
         self.backtrace = backtrace
         self.provider = provider
+
+
+class InputError(WitlinkError):
+    """An input path that does not exist or cannot be read at all (the CLI exits 2)."""
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found while linking: a stable code, where, what, and what to do."""
+
+    code: str
+    """Stable across releases, e.g. `W001-missing-provider`."""
+    extension: str
+    """The extension id (or the input path when there is no id yet)."""
+    message: str
+    import_: str | None = None
+    """The import concerned, as written in the component, if any."""
+    hint: str = ""
+    """What to do, with the closest candidates when nothing matches."""
+
+    def __str__(self) -> str:
+        where = self.extension if self.import_ is None else f"{self.extension}: {self.import_}"
+        text = f"{self.code}: {where}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class LinkError(WitlinkError):
+    """The link step failed; `diagnostics` lists every problem found, not just the first."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        count = len(self.diagnostics)
+        head = f"link failed with {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([head, *(str(d) for d in self.diagnostics)]))

@@ -1,7 +1,8 @@
 """The `witlink` command line: thin; each command lives in its own module.
 
 A command module defines `NAME`, `HELP`, `configure(parser)` and `run(args) -> int`.
-Exit codes: 0 success, 1 a user error (bad WIT, a failed link), 2 unusable arguments.
+Exit codes: 0 success, 1 a user error (bad WIT, a failed link), 2 unusable arguments
+(including input paths that do not exist).
 """
 
 from __future__ import annotations
@@ -11,10 +12,32 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from linker.cli import bindgen_cmd, run_cmd, wit_cmd
-from linker.errors import WitlinkError
+from linker.cli import (
+    add_cmd,
+    bindgen_cmd,
+    check_cmd,
+    deps_cmd,
+    inspect_cmd,
+    libs_cmd,
+    link_cmd,
+    remove_cmd,
+    run_cmd,
+    wit_cmd,
+)
+from linker.errors import InputError, WitlinkError
 
-COMMANDS: tuple[ModuleType, ...] = (wit_cmd, bindgen_cmd, run_cmd)
+COMMANDS: tuple[ModuleType, ...] = (
+    wit_cmd,
+    link_cmd,
+    check_cmd,
+    libs_cmd,
+    deps_cmd,
+    inspect_cmd,
+    add_cmd,
+    remove_cmd,
+    run_cmd,
+    bindgen_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except WitlinkError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -1,5 +1,16 @@
-"""The link step's output: the plan, and (in later modules) how it is computed."""
+"""The link step's output, the plan, and how it is computed (`link`)."""
 
+from linker.plan.link import analyze, link, plan_extensions
 from linker.plan.model import Binding, FunctionRef, Plan, PlanError, PlannedExtension, PlannedImport
 
-__all__ = ["Binding", "FunctionRef", "Plan", "PlanError", "PlannedExtension", "PlannedImport"]
+__all__ = [
+    "Binding",
+    "FunctionRef",
+    "Plan",
+    "PlanError",
+    "PlannedExtension",
+    "PlannedImport",
+    "analyze",
+    "link",
+    "plan_extensions",
+]

@@ -1,0 +1,42 @@
+"""`witlink link INPUT... -o plan.json`: link extensions and write the plan."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from linker.cli.linking import add_inputs, analyze_args, report
+from linker.plan.link import plan_of
+
+NAME = "link"
+HELP = "match extensions' imports to exports and write the plan (plan.json)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_inputs(parser)
+    parser.add_argument(
+        "-o", "--output", type=Path, default=None, help="where to write the plan (default: stdout)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    linkage = analyze_args(args)
+    if linkage.diagnostics:
+        return report(linkage.diagnostics)
+    plan = plan_of(linkage)
+    if args.output is None:
+        sys.stdout.write(plan.to_json(Path.cwd()))
+        return 0
+    text = plan.to_json(args.output.resolve().parent)
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        print(f"error: {args.output}: cannot write the plan: {err.strerror}", file=sys.stderr)
+        return 2
+    print(
+        f"linked {len(plan.extensions)} extensions ({len(plan.bindings)} bindings) "
+        f"into {args.output}",
+        file=sys.stderr,
+    )
+    return 0

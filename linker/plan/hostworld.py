@@ -1,0 +1,51 @@
+"""The host world (`witlink:host`): the interfaces the host itself provides to extensions.
+
+Read from `wit/host.wit` (decoded with wasm-tools into the Resolve model) so that
+imports of the host interfaces are type-checked like any other import.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import attrs
+
+from linker.errors import WitlinkError
+from linker.tools import ToolError, run_wasm_tools
+from linker.wit.model import InterfaceId, Resolve
+
+HOST_PACKAGE_NAME = "witlink:host"
+EXPORTED_BY_GUESTS = frozenset({"guest"})
+"""Interfaces of the host package that extensions export rather than import."""
+
+
+@attrs.frozen
+class HostWorld:
+    resolve: Resolve
+    interfaces: dict[str, InterfaceId]
+    """Full interface name (`witlink:host/host@0.1.0`) -> its interface."""
+
+
+def _host_wit() -> Path:
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "data" / "host.wit", package.parent / "wit" / "host.wit"):
+        if candidate.is_file():
+            return candidate
+    raise WitlinkError("the host world `host.wit` is missing from this witlink installation")
+
+
+@cache
+def host_world() -> HostWorld:
+    """The host's interfaces, decoded once per process."""
+    try:
+        text = run_wasm_tools("component", "wit", "--json", str(_host_wit()))
+    except ToolError as err:
+        raise WitlinkError(f"cannot read the host world: {err}") from None
+    resolve = Resolve.from_json(text.decode("utf-8"))
+    interfaces = {}
+    for index, iface in enumerate(resolve.interfaces):
+        name = resolve.interface_name(InterfaceId(index))
+        if name is not None and iface.name not in EXPORTED_BY_GUESTS:
+            interfaces[name] = InterfaceId(index)
+    return HostWorld(resolve, interfaces)

@@ -1,0 +1,3 @@
+(module
+  (import "link:left/lib@1.0.0" "value" (func (result i32)))
+  (memory (export "memory") 1))
