@@ -128,10 +128,6 @@ def test_cache_key_covers_engine_fingerprint(tmp_path: Path) -> None:
 def test_host_link_runs_what_the_link_step_plans(
     component: hostkit.Build, compile_cache: Path
 ) -> None:
-    import linker
-
-    if not hasattr(linker, "link"):
-        pytest.skip("linker.link (the link step) is not merged yet")
     folders = [component("host-calc-provider").parent, component("host-calc-consumer").parent]
     with Host.link(folders, cache_dir=compile_cache) as host:
         ids = host.extensions()

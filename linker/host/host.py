@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from linker.errors import ExtensionError, WitlinkError
+from linker.errors import ExtensionError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.engine import EpochClock, make_engine
@@ -24,6 +24,7 @@ from linker.host.operations import Operations
 from linker.host.reload import check_provider
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
 from linker.host.wiring import build_linker
+from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 
 DEFAULT_CALL_TIMEOUT = 5.0
@@ -83,16 +84,9 @@ class Host:
         return cls(plan, **options)
 
     @classmethod
-    def link(cls, inputs: Sequence[str | Path], **options: Any) -> Host:
+    def link(cls, inputs: Sequence[str | Path], *, wasi: bool = True, **options: Any) -> Host:
         """Link extension folders or components (see `linker.link`), then run the plan."""
-        try:
-            from linker import link  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise WitlinkError(
-                "this witlink has no link step (linker.link); give a plan file instead"
-            ) from None
-        plan: Plan = link([Path(p) for p in inputs])
-        return cls(plan, **options)
+        return cls(link([Path(p) for p in inputs], wasi=wasi), **options)
 
     def close(self) -> None:
         """Stop the epoch clock and drop every instance."""
