@@ -21,31 +21,39 @@ Shape = Any
 
 
 class Shapes:
-    """Computes (and memoises) the shapes of one Resolve's types and functions."""
+    """Computes (and memoises) the shapes of one Resolve's types and functions.
+
+    One of these exists per extension, so memory is kept small: types are memoised
+    under their index, interfaces under `-1 - index` (in the same dicts).
+    """
+
+    __slots__ = ("_memo", "_texts", "resolve")
 
     def __init__(self, resolve: Resolve) -> None:
         self.resolve = resolve
-        self._memo: dict[int, Shape] = {}
-        self._interfaces: dict[int, dict[str, Shape]] = {}
-        self._texts: dict[int, str] = {}
-        self._signatures: dict[int, dict[str, str]] = {}
+        self._memo: dict[int, Any] = {}
+        """Type index -> shape; `-1 - interface index` -> shapes of its functions."""
+        self._texts: dict[int, Any] = {}
+        """Type index -> WIT text; `-1 - interface index` -> signatures of its functions."""
 
     def signatures(self, id: InterfaceId) -> dict[str, str]:
         """The WIT signature of each function of an interface, by name (memoised)."""
-        texts = self._signatures.get(id.index)
+        key = -1 - id.index
+        texts: dict[str, str] | None = self._texts.get(key)
         if texts is None:
             functions = self.resolve.interfaces[id.index].functions
             texts = {name: signature(self.resolve, f, self._texts) for name, f in functions.items()}
-            self._signatures[id.index] = texts
+            self._texts[key] = texts
         return texts
 
     def interface(self, id: InterfaceId) -> dict[str, Shape]:
         """The shape of each function of an interface, by name (memoised)."""
-        shapes = self._interfaces.get(id.index)
+        key = -1 - id.index
+        shapes: dict[str, Shape] | None = self._memo.get(key)
         if shapes is None:
-            functions = self.resolve.interface(id).functions
+            functions = self.resolve.interfaces[id.index].functions
             shapes = {name: self.function(f) for name, f in functions.items()}
-            self._interfaces[id.index] = shapes
+            self._memo[key] = shapes
         return shapes
 
     def function(self, func: m.Function) -> Shape:
