@@ -28,11 +28,11 @@ class HostWorld:
 
 
 def _host_wit() -> Path:
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "data" / "host.wit", package.parent / "wit" / "host.wit"):
-        if candidate.is_file():
-            return candidate
-    raise WitlinkError("the host world `host.wit` is missing from this witlink installation")
+    # `linker/data/host.wit` links to the repository's `wit/host.wit`; wheels carry a copy.
+    path = Path(__file__).resolve().parent.parent / "data" / "host.wit"
+    if not path.is_file():
+        raise WitlinkError(f"the host world is missing from this witlink installation: {path}")
+    return path
 
 
 @cache
