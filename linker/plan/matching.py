@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
@@ -53,8 +54,9 @@ class _Matcher:
         self.extensions = {e.id: e for e in extensions}
         self.host = host
         self.wasi = wasi
-        self.shapes = {e.id: Shapes(e.component.resolve) for e in extensions}
-        self.host_shapes = Shapes(host.resolve)
+        canon: dict[Any, Any] = {}
+        self.shapes = {e.id: Shapes(e.component.resolve, canon) for e in extensions}
+        self.host_shapes = Shapes(host.resolve, canon)
         self.offers: dict[str, list[Offer]] = {}
         for ext in extensions:
             for item in ext.component.exports:

@@ -6,6 +6,11 @@ function's type in which records, variants, enums and flags are spelled out with
 their field and case names, aliases (`use`, `type a = b`) are seen through, and
 resources are identified by their name and the unversioned name of the interface
 that defines them. Two functions fit when their shapes are equal.
+
+Shapes made with one shared `canon` dict are interned: equal type and interface
+shapes (and signature tables) of different extensions are one object, so a set of
+extensions built against the same WIT keeps one copy, and comparing them is an
+identity check.
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ class Shapes:
     """Computes (and memoises) the shapes of one Resolve's types and functions.
 
     One of these exists per extension, so memory is kept small: types are memoised
-    under their index, interfaces under `-1 - index` (in the same dicts).
+    under their index, interfaces under `-1 - index` (in the same dicts), and what
+    is memoised is interned in `canon` (shared by all extensions of one link).
     """
 
-    __slots__ = ("_memo", "_texts", "resolve")
+    __slots__ = ("_canon", "_memo", "_texts", "resolve")
 
-    def __init__(self, resolve: Resolve) -> None:
+    def __init__(self, resolve: Resolve, canon: dict[Any, Any] | None = None) -> None:
         self.resolve = resolve
+        self._canon: dict[Any, Any] = {} if canon is None else canon
+        """Interned shapes and tables: each value is the first equal one seen."""
         self._memo: dict[int, Any] = {}
         """Type index -> shape; `-1 - interface index` -> shapes of its functions."""
         self._texts: dict[int, Any] = {}
@@ -43,7 +51,7 @@ class Shapes:
         if texts is None:
             functions = self.resolve.interfaces[id.index].functions
             texts = {name: signature(self.resolve, f, self._texts) for name, f in functions.items()}
-            self._texts[key] = texts
+            texts = self._texts[key] = self._canon.setdefault(("texts", *texts.items()), texts)
         return texts
 
     def interface(self, id: InterfaceId) -> dict[str, Shape]:
@@ -53,7 +61,9 @@ class Shapes:
         if shapes is None:
             functions = self.resolve.interfaces[id.index].functions
             shapes = {name: self.function(f) for name, f in functions.items()}
-            self._memo[key] = shapes
+            shapes = self._memo[key] = self._canon.setdefault(
+                ("functions", *shapes.items()), shapes
+            )
         return shapes
 
     def function(self, func: m.Function) -> Shape:
@@ -78,7 +88,8 @@ class Shapes:
         assert isinstance(ty, TypeId)
         shape = self._memo.get(ty.index)
         if shape is None:
-            shape = self._memo[ty.index] = self._typedef(ty)
+            shape = self._typedef(ty)
+            shape = self._memo[ty.index] = self._canon.setdefault(shape, shape)
         return shape
 
     def resource(self, id: TypeId) -> Shape:
