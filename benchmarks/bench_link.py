@@ -2,8 +2,10 @@
 
 Extensions are built in memory (as decoding real components would leave them),
 then `plan_extensions` is timed: matching with semver tracks and structural
-type checks, cycle detection, ordering, and the function-reference registry.
-Prints medians per size and the 10k/1k ratio (goal: 10,000 under 1 s, ratio <= 12).
+type checks, cycle detection, ordering, and the function-reference registry,
+up to the `Plan` object (the library API's result). Prints medians per size and
+the 10k/1k ratio (goal: 10,000 under 1 s, ratio <= 12). Writing the plan as
+JSON (`Plan.to_json`, which `witlink link` does next) is timed separately.
 """
 
 from __future__ import annotations
@@ -40,29 +42,34 @@ def extensions(count: int, seed: int = 1) -> list[Extension]:
     return exts
 
 
-def timed(exts: list[Extension]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of planning `exts` once."""
+def timed(exts: list[Extension]) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds of planning `exts` once, and CPU seconds of its JSON."""
     gc.collect()  # start each run from a collected heap, whatever ran before
     start, start_cpu = time.perf_counter(), time.process_time()
     plan = plan_extensions(exts)
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     assert len(plan.order) == len(exts) and len(plan.bindings) == 3 * len(exts) - 6
-    return wall, cpu
+    gc.collect()
+    start_cpu = time.process_time()
+    plan.to_json(Path.cwd())
+    return wall, cpu, time.process_time() - start_cpu
 
 
 def main() -> None:
     host_world()  # decoded once per process, outside the timed planning
     sets = {count: extensions(count) for count in SIZES}
-    samples: dict[int, list[tuple[float, float]]] = {count: [] for count in SIZES}
+    samples: dict[int, list[tuple[float, float, float]]] = {count: [] for count in SIZES}
     for _ in range(ROUNDS):
         for count in SIZES:
             samples[count].append(timed(sets[count]))
-    wall = {c: statistics.median(w for w, _ in samples[c]) for c in SIZES}
-    cpu = {c: statistics.median(p for _, p in samples[c]) for c in SIZES}
+    wall = {c: statistics.median(s[0] for s in samples[c]) for c in SIZES}
+    cpu = {c: statistics.median(s[1] for s in samples[c]) for c in SIZES}
+    json_cpu = {c: statistics.median(s[2] for s in samples[c]) for c in SIZES}
     for count in SIZES:
         print(
             f"plan {count:>6} extensions: median {wall[count] * 1000:8.1f} ms wall, "
-            f"{cpu[count] * 1000:8.1f} ms CPU ({ROUNDS} runs)"
+            f"{cpu[count] * 1000:8.1f} ms CPU ({ROUNDS} runs); "
+            f"plan.json {json_cpu[count] * 1000:8.1f} ms CPU"
         )
     print(
         f"10k/1k ratio: {wall[10_000] / wall[1_000]:.1f} wall, {cpu[10_000] / cpu[1_000]:.1f} CPU "

@@ -6,40 +6,21 @@ the plan; any problem raises `LinkError` carrying every diagnostic found.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from linker.errors import LinkError
-from linker.plan import inputs
+from linker.plan import collector, inputs
 from linker.plan.hostworld import host_world
 from linker.plan.inputs import Extension
 from linker.plan.matching import Linkage, match
 from linker.plan.model import Plan, PlannedExtension
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while planning.
-
-    Planning allocates many small acyclic objects; with thousands of decoded
-    Resolves alive, the full collections this triggers would cost more than the
-    planning itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def analyze(paths: Iterable[Path | str], *, wasi: bool = True) -> Linkage:
     """Load and match the extensions the paths name; problems are in the diagnostics."""
     extensions, problems = inputs.load(Path(p) for p in paths)
-    with _collector_paused():
+    with collector.paused():
         linkage = match(extensions, host_world(), wasi=wasi)
     linkage.diagnostics[:0] = problems
     return linkage
@@ -78,7 +59,7 @@ def _planned(ext: Extension, linkage: Linkage) -> PlannedExtension:
 def plan_extensions(extensions: Sequence[Extension], *, wasi: bool = True) -> Plan:
     """Plan already-loaded extensions (the timed core of the benchmark)."""
     host = host_world()
-    with _collector_paused():
+    with collector.paused():
         return plan_of(match(extensions, host, wasi=wasi))
 
 

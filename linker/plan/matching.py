@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
@@ -50,13 +51,16 @@ class Linkage:
 
 class _Matcher:
     def __init__(self, extensions: Sequence[Extension], host: HostWorld, wasi: bool) -> None:
-        self.extensions = {e.id: e for e in extensions}
+        # In id order, as they are loaded (allocated): every pass then reads memory in order.
+        by_id = sorted(extensions, key=_ext_id)
+        self.extensions = {e.id: e for e in by_id}
         self.host = host
         self.wasi = wasi
-        self.shapes = {e.id: Shapes(e.component.resolve) for e in extensions}
-        self.host_shapes = Shapes(host.resolve)
+        canon: dict[Any, Any] = {}
+        self.shapes = {e.id: Shapes(e.component.resolve, canon) for e in by_id}
+        self.host_shapes = Shapes(host.resolve, canon)
         self.offers: dict[str, list[Offer]] = {}
-        for ext in extensions:
+        for ext in by_id:
             for item in ext.component.exports:
                 parsed = parse(item.name)
                 if parsed is not None and item.interface is not None:
@@ -81,8 +85,7 @@ class _Matcher:
     # ------------------------------------------------------------ per import
 
     def run(self) -> Linkage:
-        for ext_id in sorted(self.extensions):
-            ext = self.extensions[ext_id]
+        for ext_id, ext in self.extensions.items():
             self.out.imports[ext_id] = []
             self.out.depends_on[ext_id] = set()
             for item in ext.component.imports:
@@ -343,6 +346,10 @@ class _Matcher:
         self.out.functions.extend(
             [FunctionRef(ext_id, name, f, provider, export, texts[f]) for f in wanted]
         )
+
+
+def _ext_id(ext: Extension) -> str:
+    return ext.id
 
 
 def _rank(parsed: InterfaceName, offer: Offer) -> tuple[bool, tuple[int, int, int, int]]:

@@ -22,6 +22,7 @@ Component paths are stored relative to the plan file's folder when they lie belo
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ import attrs
 
 from linker.errors import WitlinkError
 from linker.manifest import Permissions, RateLimits
+from linker.plan import collector
+from linker.plan.jsontext import indented
 
 SCHEMA = 1
 HOST_PACKAGE = "witlink:host@0.1.0"
@@ -103,7 +106,8 @@ class Plan:
 
     def to_json(self, base: Path | None = None) -> str:
         """The plan as JSON; component paths under `base` are written relative to it."""
-        return json.dumps(_plan_doc(self, base), indent=2, ensure_ascii=False) + "\n"
+        with collector.paused():
+            return indented(_plan_doc(self, base)) + "\n"
 
     @classmethod
     def from_json(cls, text: str, base: Path | None = None) -> Plan:
@@ -126,12 +130,15 @@ class Plan:
         return cls.from_json(text, base=path.parent)
 
 
-def _path_text(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
+def _path_text(path: Path, below: str | None) -> str:
+    """`path` relative to the folder `below` (`os.sep`-terminated, symlinks resolved)
+    when it lies under it, else as given."""
+    if below is not None:
+        resolved = os.path.realpath(path)
+        if resolved.startswith(below):
+            return Path(resolved[len(below) :]).as_posix()
+        if resolved + os.sep == below:
+            return "."
     return path.as_posix()
 
 
@@ -151,6 +158,7 @@ def _permissions_doc(p: Permissions) -> dict[str, Any]:
 
 
 def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
+    below = None if base is None else os.path.join(os.path.realpath(base), "")
     return {
         "schema": SCHEMA,
         "host": plan.host,
@@ -159,7 +167,7 @@ def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
                 "id": e.id,
                 "name": e.name,
                 "version": e.version,
-                "component": _path_text(e.component, base),
+                "component": _path_text(e.component, below),
                 "sha256": e.sha256,
                 "size": e.size,
                 "imports": [{"name": i.name, "provider": i.provider} for i in e.imports],

@@ -6,6 +6,11 @@ function's type in which records, variants, enums and flags are spelled out with
 their field and case names, aliases (`use`, `type a = b`) are seen through, and
 resources are identified by their name and the unversioned name of the interface
 that defines them. Two functions fit when their shapes are equal.
+
+Shapes made with one shared `canon` dict are interned: equal type and interface
+shapes (and signature tables) of different extensions are one object, so a set of
+extensions built against the same WIT keeps one copy, and comparing them is an
+identity check.
 """
 
 from __future__ import annotations
@@ -23,37 +28,40 @@ Shape = Any
 class Shapes:
     """Computes (and memoises) the shapes of one Resolve's types and functions.
 
-    One of these exists per extension, so memory is kept small: types are memoised
-    under their index, interfaces under `-1 - index` (in the same dicts).
+    One of these exists per extension, so it is kept small: one memo dict holds
+    type shapes under the type's index, an interface's function shapes under
+    `-1 - 2 * index` and its signatures under `-2 - 2 * index`; what is memoised
+    is interned in `canon` (shared by all extensions of one link).
     """
 
-    __slots__ = ("_memo", "_texts", "resolve")
+    __slots__ = ("_canon", "_memo", "resolve")
 
-    def __init__(self, resolve: Resolve) -> None:
+    def __init__(self, resolve: Resolve, canon: dict[Any, Any] | None = None) -> None:
         self.resolve = resolve
+        self._canon: dict[Any, Any] = {} if canon is None else canon
+        """Interned shapes and tables: each value is the first equal one seen."""
         self._memo: dict[int, Any] = {}
-        """Type index -> shape; `-1 - interface index` -> shapes of its functions."""
-        self._texts: dict[int, Any] = {}
-        """Type index -> WIT text; `-1 - interface index` -> signatures of its functions."""
 
     def signatures(self, id: InterfaceId) -> dict[str, str]:
         """The WIT signature of each function of an interface, by name (memoised)."""
-        key = -1 - id.index
-        texts: dict[str, str] | None = self._texts.get(key)
+        key = -2 - 2 * id.index
+        texts: dict[str, str] | None = self._memo.get(key)
         if texts is None:
             functions = self.resolve.interfaces[id.index].functions
-            texts = {name: signature(self.resolve, f, self._texts) for name, f in functions.items()}
-            self._texts[key] = texts
+            texts = {name: signature(self.resolve, f) for name, f in functions.items()}
+            texts = self._memo[key] = self._canon.setdefault(("texts", *texts.items()), texts)
         return texts
 
     def interface(self, id: InterfaceId) -> dict[str, Shape]:
         """The shape of each function of an interface, by name (memoised)."""
-        key = -1 - id.index
+        key = -1 - 2 * id.index
         shapes: dict[str, Shape] | None = self._memo.get(key)
         if shapes is None:
             functions = self.resolve.interfaces[id.index].functions
             shapes = {name: self.function(f) for name, f in functions.items()}
-            self._memo[key] = shapes
+            shapes = self._memo[key] = self._canon.setdefault(
+                ("functions", *shapes.items()), shapes
+            )
         return shapes
 
     def function(self, func: m.Function) -> Shape:
@@ -78,7 +86,8 @@ class Shapes:
         assert isinstance(ty, TypeId)
         shape = self._memo.get(ty.index)
         if shape is None:
-            shape = self._memo[ty.index] = self._typedef(ty)
+            shape = self._typedef(ty)
+            shape = self._memo[ty.index] = self._canon.setdefault(shape, shape)
         return shape
 
     def resource(self, id: TypeId) -> Shape:
@@ -99,15 +108,15 @@ class Shapes:
             case m.Alias(type=target):
                 return self.type(target)
             case m.Record(fields=fields):
-                return ("record", tuple((f.name, self.type(f.type)) for f in fields))
+                return ("record", tuple([(f.name, self.type(f.type)) for f in fields]))
             case m.Variant(cases=cases):
-                return ("variant", tuple((c.name, self.opt(c.type)) for c in cases))
+                return ("variant", tuple([(c.name, self.opt(c.type)) for c in cases]))
             case m.Enum(cases=enum_cases):
-                return ("enum", tuple(c.name for c in enum_cases))
+                return ("enum", tuple([c.name for c in enum_cases]))
             case m.Flags(flags=flags):
-                return ("flags", tuple(f.name for f in flags))
+                return ("flags", tuple([f.name for f in flags]))
             case m.Tuple(types=types):
-                return ("tuple", tuple(self.type(t) for t in types))
+                return ("tuple", tuple([self.type(t) for t in types]))
             case m.Option(type=inner):
                 return ("option", self.type(inner))
             case m.Result(ok=ok, err=err):
