@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from wasmtime.component import Record, Variant
 
-from linker.services.http import FetchError, HttpClient, HttpPolicy, HttpRequest
+from linker.services.http import FetchError, HttpRequest
 
 if TYPE_CHECKING:
+    from linker.host.host import Host
     from linker.host.runtime import ExtensionRuntime
 
 
-def fetch_function(
-    client: HttpClient, rt: ExtensionRuntime, policy: HttpPolicy
-) -> Callable[[Any], Record | Variant]:
-    """The `fetch` host function of extension `rt`, limited by `policy`."""
+def fetch_function(host: Host, rt: ExtensionRuntime) -> Callable[[Any], Record | Variant]:
+    """The `fetch` host function of extension `rt`, limited by its manifest and the host's
+    timeout and size settings (read on every request)."""
     log = rt.log
+    client = host.http
 
     def fetch(req: Any) -> Record | Variant:
         request = HttpRequest(
@@ -31,7 +32,7 @@ def fetch_function(
             body=req.body,
         )
         try:
-            response = client.fetch(request, policy)
+            response = client.fetch(request, host.http_policy(rt.planned))
         except FetchError as err:
             log.info("fetch %s %s refused or failed: %s", request.method, request.url, err)
             return Variant(err.kind, err.detail)

@@ -120,7 +120,7 @@ def _define_host(
     elif iface == "job":
         targets = host.job_runner.guest_functions(rt)
     elif iface == "http":
-        targets = {"fetch": fetch_function(host.http, rt, host.http_policy(rt.planned))}
+        targets = {"fetch": fetch_function(host, rt)}
     else:
         return
     for fname, fty in funcs.items():

@@ -16,6 +16,8 @@ class Loopback:
     port: int
     seen: list[tuple[str, str, str]] = attrs.Factory(list)
     """(method, Host header, path) of every request received."""
+    files: dict[str, bytes] = attrs.Factory(dict)
+    """Served at `/files/<name>`."""
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -45,6 +47,8 @@ def _handler(state: Loopback) -> type[BaseHTTPRequestHandler]:
                 self._reply(
                     200, path.removeprefix("/doc/").encode(), {"Content-Type": "text/plain"}
                 )
+            elif path.removeprefix("/files/") in state.files:
+                self._reply(200, state.files[path.removeprefix("/files/")])
             elif path == "/big":
                 self._reply(200, b"x" * int(query or "100000"))
             elif path == "/slow":
