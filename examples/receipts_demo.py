@@ -156,9 +156,8 @@ def main() -> int:
             print("\n== event receipts.summary")
             summary = json.dumps({"receipts": len(stored), "total_cents": total})
             for reply in host.emit("receipts.summary", summary):
-                print(
-                    f"  {reply.extension}: {reply.reply if reply.ok else 'error: ' + str(reply.error)}"
-                )
+                answer = reply.reply if reply.ok else f"error: {reply.error}"
+                print(f"  {reply.extension}: {answer}")
     ok = record.state.value == "completed" and len(stored) == len(RECEIPTS)
     print("\ndemo finished" if ok else "\ndemo FAILED", flush=True)
     return 0 if ok else 1
