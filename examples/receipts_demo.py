@@ -8,11 +8,13 @@ allowed-domains), has `text` extract the fields, stores them through the host op
 server on 127.0.0.1 started here, which fails once on purpose, so the job fails and is
 resumed from its checkpoint. Nothing leaves the machine.
 
-    python examples/receipts_demo.py        (or: just demo, ./dev demo)
+    python examples/receipts_demo.py [--build-dir DIR] [--cache-dir DIR]
+    (or: just demo, ./dev demo)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import threading
@@ -36,7 +38,6 @@ from linker.plan import analyze  # noqa: E402
 from linker.plan.link import plan_of  # noqa: E402
 from linker.services.jobs import JobRecord  # noqa: E402
 
-BUILD = ROOT / "build"
 RECEIPTS = {
     "bakery.txt": "Corner Bakery\n2026-11-02\nsourdough 4.20\ncroissant x2 3.60\nTOTAL 7.80\n",
     "grocer.txt": "Green Grocer\n2026-11-03\napples 2.40\nmilk 1.10\nTotal: 3,50\n",
@@ -112,7 +113,12 @@ def show_progress(record: JobRecord) -> None:
         print(line, flush=True)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="the witlink receipts demo")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "build", help="plan.json, jobs")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="compile cache folder")
+    args = parser.parse_args(argv)
+    build: Path = args.build_dir
     print("== building the demo extensions (componentize-py; cached by content hash)")
     folders = [componentbuild.build(name) for name in ("demo-text", "demo-receipts")]
     for folder in folders:
@@ -121,20 +127,24 @@ def main() -> int:
     print("\n== linking")
     linkage = analyze(folders)
     plan = plan_of(linkage)
-    BUILD.mkdir(exist_ok=True)
-    (BUILD / "plan.json").write_text(plan.to_json(BUILD))
-    print(f"  plan written to {BUILD / 'plan.json'}; load order: {', '.join(plan.order)}")
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "plan.json").write_text(plan.to_json(build))
+    print(f"  plan written to {build / 'plan.json'}; load order: {', '.join(plan.order)}")
     print("\n== dependency graph (witlink deps)")
     print("  " + render(linkage, "text").rstrip().replace("\n", "\n  "))
 
-    data_dir = BUILD / "demo-data"
+    data_dir = build / "demo-data"
     (data_dir / "jobs.sqlite").unlink(missing_ok=True)
     stored: list[dict[str, Any]] = []
     with receipt_server() as (base, requests):
         urls = [f"{base}/{name}" for name in RECEIPTS]
         print(f"\n== serving {len(urls)} receipts on {base} (loopback only)")
         with Host(
-            plan, operations=operations(urls, stored), data_dir=data_dir, progress=Progress()
+            plan,
+            operations=operations(urls, stored),
+            data_dir=data_dir,
+            cache_dir=args.cache_dir,
+            progress=Progress(),
         ) as host:
             print("\n== running job `scan` of extension `receipts`")
             record = host.run_job("receipts", "scan", on_progress=show_progress)
@@ -165,7 +175,7 @@ def main() -> int:
 
 if __name__ == "__main__":
     try:
-        raise SystemExit(main())
+        raise SystemExit(main(sys.argv[1:]))
     except (WitlinkError, componentbuild.BuildError) as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(1) from None
