@@ -32,7 +32,7 @@ from linker.host.wiring import build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 from linker.services.http import HttpClient, HttpPolicy
-from linker.services.jobs import JobRecord, JobStore
+from linker.services.jobs import JobRecord
 
 DEFAULT_CALL_TIMEOUT = 5.0
 DEFAULT_MAX_FAULTS = 3
@@ -74,8 +74,7 @@ class Host:
     ) -> None:
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.job_runner = Jobs(JobStore(self.data_dir / JOBS_FILE))
-        self.job_runner.store.interrupt_running()
+        self.job_runner = Jobs(self.data_dir / JOBS_FILE)
         self.http = HttpClient()
         self.http_timeout = http_timeout
         self.http_max_bytes = http_max_bytes

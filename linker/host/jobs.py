@@ -7,6 +7,9 @@ run ends sets the job's state: `completed` (ok), `failed` (the guest returned an
 `cancelled` (it was cancelled), `interrupted` (it trapped, or its host died): `resume`
 runs `run-job` again from the last committed checkpoint.
 
+The database is opened on first use (a host whose extensions run no jobs never creates
+it); opening it marks jobs left running by a dead process `interrupted`.
+
 Progress and checkpoints re-arm the extension's per-call deadline: a job may run longer
 than one call's timeout as long as it keeps reporting.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linker.errors import ExtensionError
@@ -44,31 +48,44 @@ class ActiveJob:
 class Jobs:
     """The host's jobs; `Host` delegates `run_job`, `cancel`, `resume` and friends here."""
 
-    def __init__(self, store: JobStore) -> None:
-        self.store = store
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._store: JobStore | None = None
         self._active: dict[str, ActiveJob] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._current = threading.local()
         self._lock = threading.Lock()
 
+    @property
+    def store(self) -> JobStore:
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    store = JobStore(self.path)
+                    store.interrupt_running()
+                    self._store = store
+        return self._store
+
     # -- running ---------------------------------------------------------------------
 
     def begin(self, rt: ExtensionRuntime, name: str, state: bytes | None) -> JobRecord:
         """Create the record of a new job of `rt` (checking its concurrent-jobs cap)."""
+        store = self.store  # opened before taking the lock (opening takes it too)
         with self._lock:
             self._check_cap(rt)
-            return self.store.create(rt.id, name, state)
+            return store.create(rt.id, name, state)
 
     def reopen(self, rt: ExtensionRuntime, job_id: str) -> JobRecord:
         """Mark resumable job `job_id` running again (checking the cap); returns its record."""
+        store = self.store  # opened before taking the lock (opening takes it too)
         with self._lock:
-            record = self.store.get(job_id)
+            record = store.get(job_id)
             if record.extension != rt.id:
                 raise JobError(f"job {job_id} belongs to `{record.extension}`, not `{rt.id}`")
             if job_id in self._active:
                 raise JobError(f"job {job_id} ({record.extension}/{record.name}) is running")
             self._check_cap(rt)
-            return self.store.restart(job_id)
+            return store.restart(job_id)
 
     def _check_cap(self, rt: ExtensionRuntime) -> None:
         cap = rt.planned.permissions.rate_limits.concurrent_jobs
@@ -159,7 +176,8 @@ class Jobs:
             active.cancelled.set()
         for thread in list(self._threads.values()):
             thread.join()
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     # -- the guest's side: witlink:host/job ----------------------------------------
 
