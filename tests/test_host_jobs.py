@@ -231,3 +231,14 @@ def _lines(path: Path) -> int:
 
 def test_record_fields_are_plain() -> None:
     assert {f.name for f in attrs.fields(JobRecord)} >= {"state", "completed", "checkpoint"}
+
+
+def test_cancel_a_stopped_job(host: Host, counter: Counter) -> None:
+    reset(counter, 3, trap_at=1)
+    stopped = host.run_job("counter", "count")
+    assert stopped.state is JobState.INTERRUPTED
+    assert host.cancel(stopped.id).state is JobState.CANCELLED
+    assert host.resume(stopped.id).state is JobState.COMPLETED
+    assert counter.steps_seen == [0, 1, 2]
+    with pytest.raises(JobError, match="is completed"):
+        host.cancel(stopped.id)

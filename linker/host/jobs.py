@@ -39,9 +39,9 @@ GUEST_PREFIX = "witlink:host/guest@"
 class ActiveJob:
     """A job running in this host: its id, cancel flag and progress hook."""
 
-    def __init__(self, job_id: str, on_progress: ProgressHook | None) -> None:
+    def __init__(self, job_id: str) -> None:
         self.id = job_id
-        self.on_progress = on_progress
+        self.on_progress: ProgressHook | None = None
         self.cancelled = threading.Event()
 
 
@@ -73,7 +73,9 @@ class Jobs:
         store = self.store  # opened before taking the lock (opening takes it too)
         with self._lock:
             self._check_cap(rt)
-            return store.create(rt.id, name, state)
+            record = store.create(rt.id, name, state)
+            self._active[record.id] = ActiveJob(record.id)
+            return record
 
     def reopen(self, rt: ExtensionRuntime, job_id: str) -> JobRecord:
         """Mark resumable job `job_id` running again (checking the cap); returns its record."""
@@ -85,6 +87,7 @@ class Jobs:
             if job_id in self._active:
                 raise JobError(f"job {job_id} ({record.extension}/{record.name}) is running")
             self._check_cap(rt)
+            self._active[job_id] = ActiveJob(job_id)
             return store.restart(job_id)
 
     def _check_cap(self, rt: ExtensionRuntime) -> None:
@@ -103,9 +106,10 @@ class Jobs:
     def execute(
         self, rt: ExtensionRuntime, record: JobRecord, on_progress: ProgressHook | None
     ) -> JobRecord:
-        """Run `run-job` for `record` in this thread; returns the finished record."""
-        active = ActiveJob(record.id, on_progress)
-        self._active[record.id] = active
+        """Run `run-job` for `record` (from `begin` or `reopen`) in this thread; returns
+        the finished record."""
+        active = self._active[record.id]
+        active.on_progress = on_progress
         current = self._contexts()
         outer = current.get(rt.id)
         current[rt.id] = active
@@ -158,14 +162,19 @@ class Jobs:
         return self.store.get(job_id)
 
     def cancel(self, job_id: str) -> JobRecord:
-        """Ask a running job to stop (`is-interrupted` turns true); a job no host runs any
-        more is marked cancelled at once."""
+        """Ask a job running here to stop (`is-interrupted` turns true); an interrupted or
+        failed job is marked cancelled at once."""
         active = self._active.get(job_id)
         if active is not None:
             active.cancelled.set()
             return self.store.get(job_id)
         record = self.store.get(job_id)
-        if record.state in (JobState.RUNNING, JobState.INTERRUPTED, JobState.FAILED):
+        if record.state is JobState.RUNNING:
+            raise JobError(
+                f"job {job_id} ({record.extension}/{record.name}) is running in another "
+                "process; cancel it with that process's host"
+            )
+        if record.state in (JobState.INTERRUPTED, JobState.FAILED):
             self.store.finish(job_id, JobState.CANCELLED, record.error)
             return self.store.get(job_id)
         raise JobError(f"job {job_id} ({record.extension}/{record.name}) is {record.state.value}")
