@@ -125,7 +125,9 @@ def test_cancel_from_another_thread(host: Host, counter: Counter) -> None:
     counter.on_step = pause
     job_id = host.start_job("counter", "count")
     assert at_step_2.wait(30)
-    assert host.job(job_id).state is JobState.RUNNING
+    running = host.job(job_id)
+    assert (running.state, running.completed, running.total) == (JobState.RUNNING, 2, 6)
+    assert running.checkpoint == b"2"
     host.cancel(job_id)
     go_on.set()
     record = host.wait_job(job_id, 30)

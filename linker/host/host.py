@@ -213,11 +213,12 @@ class Host:
         return self.job_runner.cancel(job_id)
 
     def job(self, job_id: str) -> JobRecord:
-        return self.job_runner.store.get(job_id)
+        """`job_id`'s record: state, progress, message, timestamps, last checkpoint."""
+        return self.job_runner.record(job_id)
 
     def jobs(self, ext_id: str | None = None) -> list[JobRecord]:
         """Every job in the data directory's database (of `ext_id` only, if given)."""
-        return self.job_runner.store.jobs(ext_id)
+        return self.job_runner.records(ext_id)
 
     def emit(self, topic: str, payload: str = "{}") -> list[EventReply]:
         """Deliver event `topic` to every subscribed extension, in dependency order."""

@@ -1,9 +1,10 @@
 """Jobs: a guest's `run-job` export run as a durable job (`witlink:host/job`).
 
-Each job has a record in the host's `JobStore` (SQLite). While `run-job` runs, the guest's
-`report-progress` updates the record and the progress callback, `checkpoint` commits its
-state before returning, and `is-interrupted` turns true once `cancel` is called. How a
-run ends sets the job's state: `completed` (ok), `failed` (the guest returned an error),
+Each job has a record in the host's `JobStore` (SQLite). While `run-job` runs, the
+guest's `report-progress` updates the record (written to the database at most every
+`PROGRESS_WRITE_INTERVAL` and at the end) and calls the progress callback; `checkpoint`
+commits its state before returning; `is-interrupted` turns true once `cancel` is called.
+How a run ends sets the job's state: `completed` (ok), `failed` (the guest returned an error),
 `cancelled` (it was cancelled), `interrupted` (it trapped, or its host died): `resume`
 runs `run-job` again from the last committed checkpoint.
 
@@ -18,9 +19,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import attrs
 
 from linker.errors import ExtensionError
 from linker.services.jobs import JobError, JobRecord, JobState, JobStore
@@ -34,6 +38,9 @@ ProgressHook = Callable[[JobRecord], None]
 """Called with the job's record after every `report-progress`."""
 
 GUEST_PREFIX = "witlink:host/guest@"
+PROGRESS_WRITE_INTERVAL = 0.25
+"""Seconds between database writes of a running job's progress (checkpoints are always
+written at once; progress is also written when the job ends)."""
 
 
 class ActiveJob:
@@ -42,6 +49,9 @@ class ActiveJob:
     def __init__(self, job_id: str) -> None:
         self.id = job_id
         self.on_progress: ProgressHook | None = None
+        self.progress: tuple[int, int, str] | None = None
+        """The latest `report-progress`, if not yet written to the database."""
+        self.written = 0.0
         self.cancelled = threading.Event()
 
 
@@ -123,6 +133,7 @@ class Jobs:
             self._active.pop(record.id, None)
         if active.cancelled.is_set():
             state = JobState.CANCELLED
+        self._write_progress(active)
         self.store.finish(record.id, state, error)
         return self.store.get(record.id)
 
@@ -206,23 +217,46 @@ class Jobs:
             )
         return active
 
+    def record(self, job_id: str) -> JobRecord:
+        """`job_id`'s record, with its latest progress if it runs here."""
+        return self.latest(self.store.get(job_id))
+
+    def records(self, extension: str | None = None) -> list[JobRecord]:
+        return [self.latest(r) for r in self.store.jobs(extension)]
+
+    def latest(self, record: JobRecord) -> JobRecord:
+        """`record` with the progress its job reported here since it was last written."""
+        active = self._active.get(record.id)
+        pending = active.progress if active is not None else None
+        if pending is None:
+            return record
+        completed, total, message = pending
+        return attrs.evolve(record, completed=completed, total=total, message=message)
+
+    def _write_progress(self, active: ActiveJob) -> None:
+        pending, active.progress = active.progress, None
+        if pending is not None:
+            self.store.progress(active.id, *pending)
+            active.written = time.monotonic()
+
     def guest_functions(self, rt: ExtensionRuntime) -> dict[str, Callable[..., object]]:
         """The `witlink:host/job` functions for extension `rt`."""
-        store = self.store
 
         def report_progress(completed: int, total: int, message: str) -> None:
             active = self._job_of(rt, "report-progress")
-            store.progress(active.id, completed, total, message)
+            active.progress = (completed, total, message)
+            if time.monotonic() - active.written >= PROGRESS_WRITE_INTERVAL:
+                self._write_progress(active)
             rt.arm()
             if active.on_progress is not None:
                 try:
-                    active.on_progress(store.get(active.id))
+                    active.on_progress(self.record(active.id))
                 except Exception:
                     log.exception("progress callback of job %s failed", active.id)
 
         def checkpoint(state: bytes) -> None:
             active = self._job_of(rt, "checkpoint")
-            store.checkpoint(active.id, state)
+            self.store.checkpoint(active.id, state)
             rt.arm()
 
         def is_interrupted() -> bool:
