@@ -244,3 +244,9 @@ def test_cancel_a_stopped_job(host: Host, counter: Counter) -> None:
     assert counter.steps_seen == [0, 1, 2]
     with pytest.raises(JobError, match="is completed"):
         host.cancel(stopped.id)
+
+
+def test_bad_job_arguments_are_clear_errors(host: Host) -> None:
+    with pytest.raises(ExtensionError, match="state bytes or None .got str"):
+        host.run_job("counter", "count", state="3")  # type: ignore[arg-type]
+    assert all(j.state is not JobState.RUNNING for j in host.jobs())

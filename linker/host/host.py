@@ -185,7 +185,7 @@ class Host:
         Returns the finished record: completed, failed (with the guest's error),
         cancelled, or interrupted (it trapped; `resume` continues from its checkpoint).
         """
-        rt = self._job_runtime(ext_id)
+        rt = self._job_runtime(ext_id, name, state)
         return self.job_runner.execute(rt, self.job_runner.begin(rt, name, state), on_progress)
 
     def start_job(
@@ -196,7 +196,7 @@ class Host:
         on_progress: ProgressHook | None = None,
     ) -> str:
         """Like `run_job`, in a background thread; returns the job id (see `wait_job`)."""
-        rt = self._job_runtime(ext_id)
+        rt = self._job_runtime(ext_id, name, state)
         return self.job_runner.start(rt, self.job_runner.begin(rt, name, state), on_progress)
 
     def resume(self, job_id: str, on_progress: ProgressHook | None = None) -> JobRecord:
@@ -231,7 +231,15 @@ class Host:
             max_response_bytes=self.http_max_bytes,
         )
 
-    def _job_runtime(self, ext_id: str) -> ExtensionRuntime:
+    def _job_runtime(
+        self, ext_id: str, name: str = "", state: bytes | None = None
+    ) -> ExtensionRuntime:
+        if not isinstance(name, str) or not (state is None or isinstance(state, bytes)):
+            raise ExtensionError(
+                f"job of `{ext_id}`: the name must be a str and the state bytes or None "
+                f"(got {type(name).__name__} and {type(state).__name__})",
+                extension=ext_id,
+            )
         rt = self.runtime(ext_id)
         rt.check_usable()
         run_job_export(rt)

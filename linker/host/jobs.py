@@ -123,18 +123,23 @@ class Jobs:
         current = self._contexts()
         outer = current.get(rt.id)
         current[rt.id] = active
+        state: JobState = JobState.INTERRUPTED
+        error: str | None = "the host failed while running the job"
         try:
             state, error = self._run(rt, record)
+        except BaseException as err:  # a host-side failure: the job stays resumable
+            error = f"the host failed while running the job: {err!r}"
+            raise
         finally:
             if outer is None:
                 del current[rt.id]
             else:
                 current[rt.id] = outer
             self._active.pop(record.id, None)
-        if active.cancelled.is_set():
-            state = JobState.CANCELLED
-        self._write_progress(active)
-        self.store.finish(record.id, state, error)
+            if active.cancelled.is_set():
+                state = JobState.CANCELLED
+            self._write_progress(active)
+            self.store.finish(record.id, state, error)
         return self.store.get(record.id)
 
     def _run(self, rt: ExtensionRuntime, record: JobRecord) -> tuple[JobState, str | None]:
