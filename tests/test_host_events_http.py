@@ -65,6 +65,16 @@ def host(
 ) -> Iterator[Host]:
     # text and receipts also hear `all.*` (text exports no guest interface at all)
     events = subscribe(plan, text=("all.*",), receipts=("receipts.*", "all.*", "counter.*"))
+    # receipts may reach 127.0.0.1 only: `localhost` is the same server, but denied
+    events = attrs.evolve(
+        events,
+        extensions=tuple(
+            attrs.evolve(e, permissions=attrs.evolve(e.permissions, allowed_domains=("127.0.0.1",)))
+            if e.id == "receipts"
+            else e
+            for e in events.extensions
+        ),
+    )
     with Host(
         events,
         operations=receipts.operations(),
@@ -111,7 +121,7 @@ def test_failing_and_trapping_subscribers_do_not_stop_the_others(host: Host) -> 
 
 
 def test_job_fetches_through_the_host(host: Host, receipts: Receipts, server: Loopback) -> None:
-    receipts.sources = [server.url("/files/a.txt"), server.url("/files/b.txt", "localhost")]
+    receipts.sources = [server.url("/files/a.txt"), server.url("/files/b.txt")]
     receipts.stored.clear()
     progress: list[str] = []
     record = host.run_job("receipts", "scan", on_progress=lambda r: progress.append(r.message))
@@ -131,14 +141,21 @@ def test_job_fetches_through_the_host(host: Host, receipts: Receipts, server: Lo
 
 
 def test_denied_domain_is_never_contacted(host: Host, receipts: Receipts, server: Loopback) -> None:
-    receipts.sources = [server.url("/files/a.txt", "127.0.0.2"), f"ftp://127.0.0.1:{server.port}/"]
-    record = host.run_job("receipts", "scan")
-    assert record.state is JobState.FAILED
-    assert "denied" in str(record.error).lower() and "127.0.0.2" in str(record.error)
-    receipts.sources = receipts.sources[1:]
-    record = host.run_job("receipts", "scan")
-    assert "scheme 'ftp' is not allowed" in str(record.error)
+    for source, error in (
+        (server.url("/files/a.txt", "localhost"), "host 'localhost' is not in"),
+        (f"ftp://127.0.0.1:{server.port}/files/a.txt", "scheme 'ftp' is not allowed"),
+    ):
+        receipts.sources = [source]
+        record = host.run_job("receipts", "scan")
+        assert record.state is JobState.FAILED
+        assert error in str(record.error) and "denied" in str(record.error).lower()
     assert server.seen == []
+    # a redirect to a denied host: the first hop is contacted, the second never
+    hop = "/redirect?" + server.url("/files/a.txt", "localhost")
+    receipts.sources = [server.url(hop)]
+    record = host.run_job("receipts", "scan")
+    assert "host 'localhost' is not in" in str(record.error)
+    assert [p for _, _, p in server.seen] == [hop]
 
 
 def test_too_large_and_timeout(host: Host, receipts: Receipts, server: Loopback) -> None:

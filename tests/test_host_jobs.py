@@ -247,6 +247,6 @@ def test_cancel_a_stopped_job(host: Host, counter: Counter) -> None:
 
 
 def test_bad_job_arguments_are_clear_errors(host: Host) -> None:
-    with pytest.raises(ExtensionError, match="state bytes or None .got str"):
+    with pytest.raises(ExtensionError, match=r"state bytes or None \(got str"):
         host.run_job("counter", "count", state="3")  # type: ignore[arg-type]
     assert all(j.state is not JobState.RUNNING for j in host.jobs())
