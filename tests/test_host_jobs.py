@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import attrs
 import hostkit
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 
 from linker.errors import ExtensionError
 from linker.host import Host
-from linker.services.jobs import JobError, JobRecord, JobState
+from linker.services.jobs import JobError, JobState
 from tests.support.jobkit import Counter, counter_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,10 +228,6 @@ def test_killed_host_process_resumes_from_the_database(
 
 def _lines(path: Path) -> int:
     return len(path.read_text().split()) if path.exists() else 0
-
-
-def test_record_fields_are_plain() -> None:
-    assert {f.name for f in attrs.fields(JobRecord)} >= {"state", "completed", "checkpoint"}
 
 
 def test_cancel_a_stopped_job(host: Host, counter: Counter) -> None:
