@@ -20,9 +20,9 @@ components:
 bench *NAMES:
     {{python}} benchmarks/run.py {{NAMES}}
 
-# The main job: resolve a WIT folder and print its JSON.
+# The demo: two Python extensions linked and run as a checkpointed job over loopback HTTP.
 demo:
-    {{python}} -m linker wit wit/ --json
+    {{python}} examples/receipts_demo.py
 
 # Differential check of the WIT parser against wasm-tools on N fresh wit-smith packages.
 wit-diff N="100":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -23,6 +25,8 @@ def test_checkpoints_survive_reopening(tmp_path: Path) -> None:
     raw = sqlite3.connect(db).execute("SELECT checkpoint, state FROM jobs").fetchone()
     assert raw == (b"3", "running")
     again = JobStore(db)
+    assert again.interrupt_running() == 0  # its process (this one) is alive
+    _owned_by_a_dead_process(db, job.id)
     assert again.interrupt_running() == 1
     record = again.get(job.id)
     assert (record.state, record.checkpoint, record.completed, record.total) == (
@@ -70,3 +74,10 @@ def test_topics() -> None:
     assert topic_matches("plan.*", "plan.saved") and topic_matches("plan.*", "plan.a.b")
     assert not topic_matches("plan.*", "plan") and not topic_matches("plan.*", "planner.x")
     assert subscribed(["a", "*"], "anything") and not subscribed([], "x")
+
+
+def _owned_by_a_dead_process(db: Path, job_id: str) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE jobs SET owner = ? WHERE id = ?", (child.pid, job_id))

@@ -4,12 +4,15 @@
 host = Host.from_plan("plan.json", operations=ops)
 host.call("stats", "run", 5)
 host.call("stats", "acme:stats/lib@0.3.1#sum3", 1, 2, 3)
+record = host.run_job("receipts", "scan", on_progress=print)   # witlink:host/job
+replies = host.emit("files.created", '{"path": "a.txt"}')      # [events] subscribe
 ```
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,15 +23,27 @@ from linker.errors import ExtensionError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.engine import EpochClock, make_engine
+from linker.host.events import EventReply, emit
+from linker.host.jobs import Jobs, ProgressHook, run_job_export
 from linker.host.operations import Operations
 from linker.host.reload import check_provider
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
 from linker.host.wiring import build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
+from linker.services.http import HttpClient, HttpPolicy
+from linker.services.jobs import JobRecord
 
 DEFAULT_CALL_TIMEOUT = 5.0
 DEFAULT_MAX_FAULTS = 3
+DEFAULT_HTTP_TIMEOUT = 10.0
+DEFAULT_HTTP_MAX_BYTES = 16 * 1024 * 1024
+JOBS_FILE = "jobs.sqlite"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "witlink"
 
 
 @attrs.frozen
@@ -53,8 +68,16 @@ class Host:
         default_max_memory_mb: int | None = None,
         progress: CompileProgress | None = None,
         fast_calls: bool = calls.FAST,
+        data_dir: Path | None = None,
+        http_timeout: float = DEFAULT_HTTP_TIMEOUT,
+        http_max_bytes: int = DEFAULT_HTTP_MAX_BYTES,
     ) -> None:
         self.plan = plan
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.job_runner = Jobs(self.data_dir / JOBS_FILE)
+        self.http = HttpClient()
+        self.http_timeout = http_timeout
+        self.http_max_bytes = http_max_bytes
         self.operations = operations if operations is not None else Operations()
         self.engine = make_engine()
         self.cache = CompileCache(self.engine, cache_dir)
@@ -89,10 +112,12 @@ class Host:
         return cls(link([Path(p) for p in inputs], wasi=wasi), **options)
 
     def close(self) -> None:
-        """Stop the epoch clock and drop every instance."""
+        """Cancel running jobs, stop the epoch clock and drop every instance."""
+        self.job_runner.close()
         self.clock.stop()
         for rt in self._runtimes.values():
             rt.drop_instance()
+        self.http.close()
 
     def __enter__(self) -> Host:
         return self
@@ -144,6 +169,80 @@ class Host:
             raise ExtensionError(
                 f"no extension `{ext_id}`; loaded extensions: {known}", extension=ext_id
             )
+        return rt
+
+    # -- jobs, events ----------------------------------------------------------------
+
+    def run_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> JobRecord:
+        """Run job `name` of `ext_id` (its `run-job` export) in this thread, from `state`.
+
+        Returns the finished record: completed, failed (with the guest's error),
+        cancelled, or interrupted (it trapped; `resume` continues from its checkpoint).
+        """
+        rt = self._job_runtime(ext_id, name, state)
+        return self.job_runner.execute(rt, self.job_runner.begin(rt, name, state), on_progress)
+
+    def start_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> str:
+        """Like `run_job`, in a background thread; returns the job id (see `wait_job`)."""
+        rt = self._job_runtime(ext_id, name, state)
+        return self.job_runner.start(rt, self.job_runner.begin(rt, name, state), on_progress)
+
+    def resume(self, job_id: str, on_progress: ProgressHook | None = None) -> JobRecord:
+        """Run an interrupted, failed or cancelled job again from its last checkpoint."""
+        rt = self._job_runtime(self.job_runner.store.get(job_id).extension)
+        return self.job_runner.execute(rt, self.job_runner.reopen(rt, job_id), on_progress)
+
+    def wait_job(self, job_id: str, timeout: float | None = None) -> JobRecord:
+        """The record of `job_id` once its background run (`start_job`) has finished."""
+        return self.job_runner.wait(job_id, timeout)
+
+    def cancel(self, job_id: str) -> JobRecord:
+        """Cancel `job_id`: its guest sees `is-interrupted` true and should return."""
+        return self.job_runner.cancel(job_id)
+
+    def job(self, job_id: str) -> JobRecord:
+        """`job_id`'s record: state, progress, message, timestamps, last checkpoint."""
+        return self.job_runner.record(job_id)
+
+    def jobs(self, ext_id: str | None = None) -> list[JobRecord]:
+        """Every job in the data directory's database (of `ext_id` only, if given)."""
+        return self.job_runner.records(ext_id)
+
+    def emit(self, topic: str, payload: str = "{}") -> list[EventReply]:
+        """Deliver event `topic` to every subscribed extension, in dependency order."""
+        return emit(self, topic, payload)
+
+    def http_policy(self, planned: PlannedExtension) -> HttpPolicy:
+        return HttpPolicy(
+            allowed_domains=planned.permissions.allowed_domains,
+            timeout_s=self.http_timeout,
+            max_response_bytes=self.http_max_bytes,
+        )
+
+    def _job_runtime(
+        self, ext_id: str, name: str = "", state: bytes | None = None
+    ) -> ExtensionRuntime:
+        if not isinstance(name, str) or not (state is None or isinstance(state, bytes)):
+            raise ExtensionError(
+                f"job of `{ext_id}`: the name must be a str and the state bytes or None "
+                f"(got {type(name).__name__} and {type(state).__name__})",
+                extension=ext_id,
+            )
+        rt = self.runtime(ext_id)
+        rt.check_usable()
+        run_job_export(rt)
         return rt
 
     # -- lifecycle -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from wasmtime.component import Component, ComponentInstanceType, FuncType, Linke
 from linker.errors import ExtensionError
 from linker.host import calls
 from linker.host.calls import Signature
+from linker.host.http import fetch_function
 from linker.host.operations import Gate
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from linker.host.host import Host
     from linker.host.runtime import Export, ExtensionRuntime
 
-HOST_INTERFACES = {"host", "types"}
+HOST_INTERFACES = {"host", "types", "job", "http"}
 LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "error": 40}
 
 
@@ -110,19 +111,26 @@ def _define_host(
     if package != "witlink:host" or iface not in HOST_INTERFACES:
         raise ExtensionError(
             f"extension `{rt.id}` imports `{name}`, which this host does not provide "
-            "(it provides witlink:host/host and witlink:host/types)",
+            "(it provides witlink:host/host, job, http and types)",
             extension=rt.id,
         )
-    if iface != "host":
+    targets: dict[str, Callable[..., Any]]
+    if iface == "host":
+        targets = _host_functions(host, rt)
+    elif iface == "job":
+        targets = host.job_runner.guest_functions(rt)
+    elif iface == "http":
+        targets = {"fetch": fetch_function(host, rt)}
+    else:
         return
-    gate = Gate(rt.id, rt.planned.permissions, host.operations)
-    log = rt.log
-
-    def write_log(level: str, message: str) -> None:
-        log.log(LEVELS.get(level, 20), message)
-
-    targets: dict[str, Callable[..., Any]] = {"call": gate.call, "log": write_log}
     for fname, fty in funcs.items():
+        if fname not in targets:
+            raise ExtensionError(
+                f"extension `{rt.id}` imports `{name}#{fname}`, which this host does not "
+                f"provide (it provides {', '.join(sorted(targets))}); build it against "
+                "this host's witlink:host WIT",
+                extension=rt.id,
+            )
         keep.append(
             calls.define(
                 instance,
@@ -132,3 +140,13 @@ def _define_host(
                 host.fast_calls,
             )
         )
+
+
+def _host_functions(host: Host, rt: ExtensionRuntime) -> dict[str, Callable[..., Any]]:
+    gate = Gate(rt.id, rt.planned.permissions, host.operations)
+    log = rt.log
+
+    def write_log(level: str, message: str) -> None:
+        log.log(LEVELS.get(level, 20), message)
+
+    return {"call": gate.call, "log": write_log}

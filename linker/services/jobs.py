@@ -8,6 +8,7 @@ extension saved, and resuming from it repeats no step before that checkpoint.
 from __future__ import annotations
 
 import enum
+import os
 import sqlite3
 import threading
 import time
@@ -66,7 +67,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated REAL NOT NULL,
     checkpoint BLOB,
     checkpoints INTEGER NOT NULL DEFAULT 0,
-    error TEXT
+    error TEXT,
+    owner INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_by_extension ON jobs (extension, state);
 """
@@ -88,6 +90,9 @@ class JobStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+            if "owner" not in columns:  # a database made before jobs recorded their process
+                self._db.execute("ALTER TABLE jobs ADD COLUMN owner INTEGER")
         except sqlite3.DatabaseError as err:
             raise JobError(f"{path}: cannot open the job database: {err}") from None
 
@@ -103,9 +108,9 @@ class JobStore:
         job_id = uuid.uuid4().hex[:12]
         now = time.time()
         self._write(
-            "INSERT INTO jobs (id, extension, name, state, created, updated, checkpoint) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job_id, extension, name, JobState.RUNNING.value, now, now, checkpoint),
+            "INSERT INTO jobs (id, extension, name, state, created, updated, checkpoint, owner) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (job_id, extension, name, JobState.RUNNING.value, now, now, checkpoint, os.getpid()),
         )
         return self.get(job_id)
 
@@ -164,17 +169,35 @@ class JobStore:
                 "only failed, cancelled or interrupted jobs can be resumed"
             )
         self._write(
-            "UPDATE jobs SET state = ?, error = NULL, updated = ? WHERE id = ?",
-            (JobState.RUNNING.value, time.time(), job_id),
+            "UPDATE jobs SET state = ?, error = NULL, updated = ?, owner = ? WHERE id = ?",
+            (JobState.RUNNING.value, time.time(), os.getpid(), job_id),
         )
         return self.get(job_id)
 
     def interrupt_running(self) -> int:
-        """At host start: jobs left `running` by a previous process become `interrupted`."""
-        return self._write(
-            "UPDATE jobs SET state = ?, updated = ? WHERE state = ?",
-            (JobState.INTERRUPTED.value, time.time(), JobState.RUNNING.value),
-        )
+        """At host start: jobs left `running` by a process that no longer exists become
+        `interrupted` (jobs of live processes sharing the database are left alone)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, owner FROM jobs WHERE state = ?", (JobState.RUNNING.value,)
+            ).fetchall()
+        dead = [job_id for job_id, owner in rows if owner is None or not _alive(int(owner))]
+        for job_id in dead:
+            self._write(
+                "UPDATE jobs SET state = ?, updated = ? WHERE id = ? AND state = ?",
+                (JobState.INTERRUPTED.value, time.time(), job_id, JobState.RUNNING.value),
+            )
+        return len(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _record(row: tuple[Any, ...]) -> JobRecord:

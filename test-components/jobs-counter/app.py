@@ -2,7 +2,8 @@
 
 The host operation `counter.plan` says how far to count and, for fault tests, at
 which step to trap; `counter.step` records each step the host sees done. Traps are
-real: `trap` runs `unreachable` by overflowing the stack of the guest interpreter.
+real: an uncaught exception that is not `Err` makes componentize-py's runtime panic,
+which executes `unreachable`.
 """
 
 import json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ class Loopback:
     port: int
     seen: list[tuple[str, str, str]] = attrs.Factory(list)
     """(method, Host header, path) of every request received."""
+    files: dict[str, bytes] = attrs.Factory(dict)
+    """Served at `/files/<name>`."""
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -45,6 +48,8 @@ def _handler(state: Loopback) -> type[BaseHTTPRequestHandler]:
                 self._reply(
                     200, path.removeprefix("/doc/").encode(), {"Content-Type": "text/plain"}
                 )
+            elif path.removeprefix("/files/") in state.files:
+                self._reply(200, state.files[path.removeprefix("/files/")])
             elif path == "/big":
                 self._reply(200, b"x" * int(query or "100000"))
             elif path == "/slow":
@@ -60,17 +65,18 @@ def _handler(state: Loopback) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
-        """A client that gave up (a timeout test) is expected: no traceback on stderr."""
+        """A client that hangs up early (a capped or timed-out fetch) is expected."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @contextmanager
 def loopback_server() -> Iterator[Loopback]:
     state = Loopback(port=0)
-    server = _Server(("127.0.0.1", 0), _handler(state))
+    server = _QuietServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

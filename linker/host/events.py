@@ -1,0 +1,52 @@
+"""`Host.emit`: deliver an event to every subscribed extension's `on-event`, in load order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+from wasmtime.component import Variant
+
+from linker.errors import ExtensionError
+from linker.host.jobs import guest_export
+from linker.services.events import subscribed
+
+if TYPE_CHECKING:
+    from linker.host.host import Host
+
+
+@attrs.frozen
+class EventReply:
+    """One subscriber's answer: its reply (`on-event`'s optional string) or its error."""
+
+    extension: str
+    reply: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def emit(host: Host, topic: str, payload: str) -> list[EventReply]:
+    """Call `on-event(topic, payload)` on each extension subscribed to `topic`, in the
+    plan's order; a subscriber that fails or traps is reported and the others still run."""
+    replies = []
+    for ext_id in host.plan.order:
+        rt = host.runtime(ext_id)
+        if not subscribed(rt.planned.subscribe, topic):
+            continue
+        try:
+            rt.check_usable()
+            export = rt.export(f"{guest_export(rt)}#on-event")
+            answer = rt.call(export, (topic, payload))
+        except ExtensionError as err:
+            replies.append(EventReply(ext_id, error=str(err)))
+            continue
+        # result<option<string>, string> comes back tagged: Variant("ok" | "err", value)
+        assert isinstance(answer, Variant)
+        if answer.tag == "err":
+            replies.append(EventReply(ext_id, error=f"extension `{ext_id}`: {answer.payload}"))
+        else:
+            replies.append(EventReply(ext_id, reply=answer.payload))
+    return replies
