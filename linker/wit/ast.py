@@ -1,4 +1,4 @@
-"""The WIT syntax tree: attrs nodes built from the lark grammar by a Transformer.
+"""The WIT syntax tree: attrs nodes built as the LALR parser of the lark grammar reduces.
 
 `parse_file(source)` turns one source file into a `PackageFile`. Every node that
 can carry doc comments gets the comments written immediately before it; every
@@ -16,8 +16,8 @@ from typing import Any, TypeAlias
 
 import attrs
 import lark
-from lark import Token
 
+from linker.wit.lalr import END, Driver, ParseFailure, Tok
 from linker.wit.source import Source, Span, WitSyntaxError
 
 # ---------------------------------------------------------------- nodes
@@ -472,19 +472,12 @@ MAX_TYPE_DEPTH = 100
 """wit-parser's limit on nested types such as `list<list<...>>`."""
 
 
-_BUILDER: _Builder | None = None
 _PARSE_LOCK = threading.Lock()
-
-
-def _on_comment(token: Token) -> Token:
-    assert _BUILDER is not None
-    return _BUILDER.comments.add(token)
 
 
 @cache
 def _parser() -> lark.Lark:
-    global _BUILDER
-    _BUILDER = _Builder()
+    """lark's LALR tables for `grammar.lark` (the driver below runs them)."""
     grammar = resources.files("linker.wit").joinpath("grammar.lark").read_text()
     return lark.Lark(
         grammar,
@@ -492,10 +485,14 @@ def _parser() -> lark.Lark:
         lexer="basic",
         start="file",
         maybe_placeholders=True,
-        transformer=_BUILDER,
-        lexer_callbacks={"COMMENT": _on_comment},
         cache=True,  # the parse table is kept in the temp dir: the CLI starts ~0.2 s faster
     )
+
+
+@cache
+def _driver() -> tuple[Driver, _Builder]:
+    builder = _Builder()
+    return Driver(_parser(), builder, "COMMENT"), builder
 
 
 class _Comments:
@@ -504,41 +501,34 @@ class _Comments:
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
-        self.texts: list[str] = []
 
-    def add(self, token: Token) -> Token:
-        text = str(token)
-        start = token.start_pos or 0
+    def add(self, start: int, end: int) -> None:
         self.starts.append(start)
-        self.ends.append(start + len(text))
-        self.texts.append(text)
-        return token
+        self.ends.append(end)
 
 
 def parse_file(source: Source) -> PackageFile:
     """Parse one WIT source file (raises `WitSyntaxError` on bad syntax)."""
-    text = source.text.removeprefix("\ufeff")
-    offset = len(source.text) - len(text)
-    _check_codepoints(source, text, offset)
-    parser = _parser()
-    assert _BUILDER is not None
-    with _PARSE_LOCK:  # the cached parser's builder holds per-file state
-        _BUILDER.reset(source, offset)
+    text = source.text
+    offset = 1 if text.startswith("\ufeff") else 0
+    _check_codepoints(source, text)
+    driver, builder = _driver()
+    with _PARSE_LOCK:  # the cached driver's builder holds per-file state
+        builder.reset(source)
         try:
-            result = parser.parse(text)
-        except lark.exceptions.UnexpectedInput as err:
-            raise _syntax_error(source, err, offset) from None
-        except lark.exceptions.VisitError as err:
-            if isinstance(err.orig_exc, WitSyntaxError):
-                raise err.orig_exc from None
-            raise
+            result = driver.parse(text, offset, builder.comments.add)
+        except ParseFailure as err:
+            raise _syntax_error(source, err) from None
         finally:
-            _BUILDER.reset(Source("", ""), 0)
+            builder.reset(_NO_SOURCE)
     assert isinstance(result, PackageFile)
     return result
 
 
-def _check_codepoints(source: Source, text: str, offset: int) -> None:
+_NO_SOURCE = Source("", "")
+
+
+def _check_codepoints(source: Source, text: str) -> None:
     for match in _BAD_CODEPOINT.finditer(text):
         ch = match.group()
         code = f"\\u{{{ord(ch):x}}}"
@@ -548,7 +538,7 @@ def _check_codepoints(source: Source, text: str, offset: int) -> None:
             msg = f'Codepoint "{code}" is discouraged by Unicode'
         else:
             msg = f"Control code '{code}'"
-        start = match.start() + offset
+        start = match.start()
         raise WitSyntaxError(msg, Span(source, start, start + len(ch)))
 
 
@@ -642,47 +632,29 @@ def _describe_expected(names: set[str]) -> str:
     return ", ".join(described[:-1]) + f" or {described[-1]}"
 
 
-def _expected_terminals(err: lark.exceptions.UnexpectedToken) -> set[str]:
-    """The terminals the parser could really shift here (not LALR's merged lookaheads)."""
-    parser = getattr(err, "interactive_parser", None)
-    if parser is None:
-        return set(err.expected)
-    try:
-        return set(parser.accepts()) or set(err.expected)
-    except lark.exceptions.LarkError:
-        return set(err.expected)
-
-
-def _syntax_error(
-    source: Source, err: lark.exceptions.UnexpectedInput, offset: int
-) -> WitSyntaxError:
-    pos = (err.pos_in_stream or 0) + offset
-    if isinstance(err, lark.exceptions.UnexpectedCharacters):
-        ch = source.text[pos] if pos < len(source.text) else ""
-        if source.text.startswith("/*", pos):
-            return WitSyntaxError("unterminated block comment", Span(source, pos, pos + 2))
-        return WitSyntaxError(f"unexpected character {ch!r}", Span(source, pos, pos + 1))
-    if isinstance(err, lark.exceptions.UnexpectedToken):
-        token = err.token
-        if token.type == "$END":
-            end = len(source.text)
-            expected = _describe_expected(_expected_terminals(err))
-            return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
-        start = (token.start_pos or 0) + offset
-        if source.text.startswith("/*", start):
-            return WitSyntaxError(
-                "unterminated block comment (or nested more than 8 deep)",
-                Span(source, start, start + 2),
-            )
-        found = _describe_terminal(token.type)
-        expected = _describe_expected(_expected_terminals(err))
-        end = (token.end_pos or start) + offset
-        if " " not in expected or expected.startswith("keyword"):
-            # a single punctuation or keyword was required: point at the token's start only
-            end = start
-        return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
-    end = len(source.text)
-    return WitSyntaxError("unexpected end of file", Span(source, end, end))
+def _syntax_error(source: Source, err: ParseFailure) -> WitSyntaxError:
+    start = err.start
+    comment = source.text.startswith("/*", start)
+    if err.found is None:
+        if comment:
+            return WitSyntaxError("unterminated block comment", Span(source, start, start + 2))
+        ch = source.text[start] if start < len(source.text) else ""
+        return WitSyntaxError(f"unexpected character {ch!r}", Span(source, start, start + 1))
+    expected = _describe_expected(err.expected)
+    if err.found == END:
+        end = len(source.text)
+        return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
+    if comment:
+        return WitSyntaxError(
+            "unterminated block comment (or nested more than 8 deep)",
+            Span(source, start, start + 2),
+        )
+    found = _describe_terminal(err.found)
+    end = err.end
+    if " " not in expected or expected.startswith("keyword"):
+        # a single punctuation or keyword was required: point at the token's start only
+        end = start
+    return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
 
 
 # ---------------------------------------------------------------- tree -> nodes
@@ -690,61 +662,58 @@ def _syntax_error(
 _STRING_ESCAPES = {'"': '"', "'": "'", "t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 
 
-class _Builder(lark.Transformer[Token, Any]):
-    """Builds the attrs nodes while the LALR parser reduces (no intermediate tree).
+class _Builder:
+    """The parser's actions: builds the attrs nodes as the LALR parser reduces (no tree).
 
-    One builder serves the cached parser; `reset` points it at the next file.
+    Each method is named after a grammar rule (or alias) and gets that rule's
+    children. One builder serves the cached driver; `reset` points it at the next file.
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.reset(Source("", ""), 0)
+        self.reset(_NO_SOURCE)
 
-    def reset(self, source: Source, offset: int) -> None:
+    def reset(self, source: Source) -> None:
         self.source = source
-        self.offset = offset
         self.comments = _Comments()
         self.depths: dict[int, int] = {}
 
     # helpers ----------------------------------------------------------
 
-    def pos(self, token: Token) -> int:
-        return (token.start_pos or 0) + self.offset
-
-    def span(self, token: Token) -> Span:
-        start = (token.start_pos or 0) + self.offset
-        end = (token.end_pos or 0) + self.offset
-        return Span(self.source, start, end)
+    def span(self, token: Tok) -> Span:
+        return Span(self.source, token[2], token[3])
 
     def start(self, children: list[Any]) -> int:
         """Where the item made of `children` starts (its first attribute, keyword or name)."""
         first = children[0]
-        if isinstance(first, Since | Unstable | Deprecated | ExternalId):
-            return first.start
+        if isinstance(first, tuple):
+            keyword: Tok = first
+            return keyword[2]
         if isinstance(first, Id):
             return first.span.start
-        return self.pos(first)  # a keyword token
+        start: int = first.start  # an attribute
+        return start
 
     def docs(self, start: int) -> Docs:
         """The comments written immediately before `start` (only whitespace between)."""
         c = self.comments
-        pos = start - self.offset
-        index = bisect.bisect_right(c.ends, pos) - 1
+        index = bisect.bisect_right(c.ends, start) - 1
+        if index < 0:
+            return NO_DOCS
         found: list[int] = []
         text = self.source.text
         boundary = start
         while index >= 0:
-            end = c.ends[index] + self.offset
+            end = c.ends[index]
             if text[end:boundary].strip(" \t\n\r"):
                 break
             found.append(index)
-            boundary = c.starts[index] + self.offset
+            boundary = c.starts[index]
             index -= 1
         if not found:
             return NO_DOCS
         found.reverse()
-        span = Span(self.source, c.starts[found[0]] + self.offset, c.ends[found[-1]] + self.offset)
-        return Docs(tuple(c.texts[i] for i in found), span)
+        span = Span(self.source, c.starts[found[0]], c.ends[found[-1]])
+        return Docs(tuple(text[c.starts[i] : c.ends[i]] for i in found), span)
 
     @staticmethod
     def split_attrs(children: list[Any]) -> tuple[tuple[Attribute, ...], list[Any]]:
@@ -759,31 +728,31 @@ class _Builder(lark.Transformer[Token, Any]):
 
     # identifiers, versions, attributes ---------------------------------
 
-    def id(self, children: list[Token]) -> Id:
+    def id(self, children: list[Tok]) -> Id:
         (token,) = children
         span = self.span(token)
-        name = str(token)
-        if token.type == "EXPLICIT_ID":
+        name = token[1]
+        if token[0] == "EXPLICIT_ID":
             name = name[1:]
         problem = id_error(name)
         if problem is not None:
             raise WitSyntaxError(problem, span)
         return Id(name, span)
 
-    def version(self, children: list[Token]) -> tuple[str, Span]:
+    def version(self, children: list[Tok]) -> tuple[str, Span]:
         (token,) = children
         return self._version(token)
 
-    def _version(self, token: Token) -> tuple[str, Span]:
+    def _version(self, token: Tok) -> tuple[str, Span]:
         span = self.span(token)
-        problem = check_version(str(token))
+        problem = check_version(token[1])
         if problem is not None:
             raise WitSyntaxError(problem, span)
-        return str(token), span
+        return token[1], span
 
     def attr_version(self, children: list[Any]) -> Attribute:
         at, name, key, token = children
-        start = self.pos(at)
+        start = at[2]
         version, _ = self._version(token)
         if name.name == "since":
             self._expect_key(key, "version")
@@ -795,7 +764,7 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def attr_id(self, children: list[Any]) -> Attribute:
         at, name, key, value = children
-        start = self.pos(at)
+        start = at[2]
         if name.name == "unstable":
             self._expect_key(key, "feature")
             return Unstable(value.name, name.span, start)
@@ -805,13 +774,13 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def attr_string(self, children: list[Any]) -> Attribute:
         at, name, token = children
-        start = self.pos(at)
+        start = at[2]
         if name.name != "external-id":
             raise self._bad_attribute(name)
         return ExternalId(self._string(token), name.span, start)
 
-    def _string(self, token: Token) -> str:
-        body = str(token)[1:-1]
+    def _string(self, token: Tok) -> str:
+        body = token[1][1:-1]
         out: list[str] = []
         index = 0
         while index < len(body):
@@ -938,7 +907,7 @@ class _Builder(lark.Transformer[Token, Any]):
         return NamedFunc(docs, attributes, name, func)
 
     def func_type(self, children: list[Any]) -> Func:
-        is_async = not isinstance(children[0], tuple)  # an ASYNC token before the params
+        is_async = len(children) == 3  # an ASYNC token before the params
         if is_async:
             children = children[1:]
         params, result = children
@@ -1024,9 +993,9 @@ class _Builder(lark.Transformer[Token, Any]):
         self.depths[id(node)] = depth
         return node
 
-    def primitive(self, children: list[Token]) -> Primitive:
+    def primitive(self, children: list[Tok]) -> Primitive:
         (token,) = children
-        return Primitive(str(token), self.span(token))
+        return Primitive(token[1], self.span(token))
 
     def named(self, children: list[Any]) -> Named:
         return Named(children[0])
@@ -1036,7 +1005,7 @@ class _Builder(lark.Transformer[Token, Any]):
 
     def fixed_list(self, children: list[Any]) -> Type:
         token, element, size = children
-        value = int(str(size))
+        value = int(size[1])
         if value >= 2**32:
             raise WitSyntaxError(
                 "invalid list size: number too large to fit in target type", self.span(size)
