@@ -67,12 +67,17 @@ class Driver:
             if matched:
                 self.keywords[term.name] = matched
                 hidden.update(matched.values())
-        self.scanner = re.compile(
-            "|".join(
-                f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name not in hidden
-            )
+        # ignored terminals other than comments (whitespace) are skipped as a prefix of
+        # every token, so the loop below sees one match per token or comment
+        ignore = set(lexer.ignore_types)
+        skipped = "|".join(t.pattern.to_regexp() for t in terminals if t.name in ignore - {comment})
+        self.skip = re.compile(f"(?:{skipped})*+")
+        tokens = "|".join(
+            f"(?P<{t.name}>{t.pattern.to_regexp()})"
+            for t in terminals
+            if t.name not in hidden and t.name not in ignore - {comment}
         )
-        self.ignore = frozenset(lexer.ignore_types)
+        self.scanner = re.compile(f"(?:{skipped})*+(?:{tokens})")
         self.comment = comment
 
         table = parser.parser.parser._parse_table
@@ -125,30 +130,29 @@ class Driver:
         """The value of the `file` rule for `text[pos:]`; raises `ParseFailure`."""
         states = self.states
         keywords = self.keywords
-        ignore = self.ignore
+        comment = self.comment
         kept = self.kept
+        scan = self.scanner.match
         stack = [self.start_state]
         values: list[Any] = []
-        for match in self.scanner.finditer(text, pos):
-            start = match.start()
-            if start != pos:
-                break
+        while (match := scan(text, pos)) is not None:
             kind = match.lastgroup
             assert kind is not None
+            token = match.group(kind)
             pos = match.end()
-            if kind in ignore:
-                if kind == self.comment:
-                    on_comment(start, pos)
+            start = pos - len(token)
+            if kind == comment:
+                on_comment(start, pos)
                 continue
             if kind in keywords:
-                kind = keywords[kind].get(match.group(), kind)
+                kind = keywords[kind].get(token, kind)
             while True:
                 action = states[stack[-1]].get(kind)
                 if action is None:
                     raise ParseFailure(start, pos, kind, self.accepts(stack))
                 if action.__class__ is int:
                     stack.append(action)
-                    values.append((kind, match.group(), start, pos) if kind in kept else None)
+                    values.append((kind, token, start, pos) if kind in kept else None)
                     break
                 size, origin, reduce = action  # type: ignore[misc]
                 if size:
@@ -159,6 +163,7 @@ class Driver:
                     children = []
                 values.append(reduce(children))
                 stack.append(states[stack[-1]][origin])  # type: ignore[arg-type]
+        pos = self.skip.match(text, pos).end()  # type: ignore[union-attr]  # it matches ""
         if pos != len(text):
             raise ParseFailure(pos, pos + 1, None, set())
         while stack[-1] != self.end_state:
