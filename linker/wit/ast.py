@@ -21,15 +21,17 @@ from linker.wit.lalr import END, Driver, ParseFailure, Tok
 from linker.wit.source import Source, Span, WitSyntaxError
 
 # ---------------------------------------------------------------- nodes
+# Plain (not frozen) attrs classes: a load builds thousands of them, and a frozen
+# class's `__init__` costs about three times as much. Nothing mutates them.
 
 
-@attrs.frozen
+@attrs.define
 class Id:
     name: str
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Docs:
     """The raw comments written before an item, in order."""
 
@@ -40,28 +42,28 @@ class Docs:
 NO_DOCS = Docs()
 
 
-@attrs.frozen
+@attrs.define
 class Since:
     version: str
     span: Span
     start: int = 0
 
 
-@attrs.frozen
+@attrs.define
 class Unstable:
     feature: str
     span: Span
     start: int = 0
 
 
-@attrs.frozen
+@attrs.define
 class Deprecated:
     version: str
     span: Span
     start: int = 0
 
 
-@attrs.frozen
+@attrs.define
 class ExternalId:
     id: str
     span: Span
@@ -71,7 +73,7 @@ class ExternalId:
 Attribute: TypeAlias = Since | Unstable | Deprecated | ExternalId
 
 
-@attrs.frozen
+@attrs.define
 class PackageName:
     namespace: Id
     name: Id
@@ -84,12 +86,12 @@ class PackageName:
         return (self.namespace.name, self.name.name, self.version)
 
 
-@attrs.frozen
+@attrs.define
 class LocalPath:
     name: Id
 
 
-@attrs.frozen
+@attrs.define
 class PackagePath:
     package: PackageName
     name: Id
@@ -101,13 +103,13 @@ UsePath: TypeAlias = LocalPath | PackagePath
 # types -------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class Primitive:
     name: str
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Named:
     id: Id
 
@@ -116,58 +118,58 @@ class Named:
         return self.id.span
 
 
-@attrs.frozen
+@attrs.define
 class ListType:
     element: Type
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class FixedListType:
     element: Type
     size: int
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class MapType:
     key: Type
     value: Type
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class OptionType:
     element: Type
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class ResultType:
     ok: Type | None
     err: Type | None
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class TupleType:
     types: tuple[Type, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class FutureType:
     element: Type | None
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class StreamType:
     element: Type | None
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class HandleType:
     borrow: bool
     resource: Id
@@ -192,64 +194,64 @@ Type: TypeAlias = (
 )
 
 
-@attrs.frozen
+@attrs.define
 class Field:
     docs: Docs
     name: Id
     type: Type
 
 
-@attrs.frozen
+@attrs.define
 class Record:
     fields: tuple[Field, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Flag:
     docs: Docs
     name: Id
 
 
-@attrs.frozen
+@attrs.define
 class Flags:
     flags: tuple[Flag, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Case:
     docs: Docs
     name: Id
     type: Type | None
 
 
-@attrs.frozen
+@attrs.define
 class Variant:
     cases: tuple[Case, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class EnumCase:
     docs: Docs
     name: Id
 
 
-@attrs.frozen
+@attrs.define
 class Enum:
     cases: tuple[EnumCase, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Func:
     is_async: bool
     params: tuple[tuple[Id, Type], ...]
     result: Type | None
 
 
-@attrs.frozen
+@attrs.define
 class NamedFunc:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -257,13 +259,13 @@ class NamedFunc:
     func: Func
 
 
-@attrs.frozen
+@attrs.define
 class ResourceFunc:
     kind: str  # "method", "static" or "constructor"
     func: NamedFunc
 
 
-@attrs.frozen
+@attrs.define
 class Resource:
     funcs: tuple[ResourceFunc, ...]
     span: Span
@@ -272,7 +274,7 @@ class Resource:
 DefType: TypeAlias = Type | Record | Flags | Variant | Enum | Resource
 
 
-@attrs.frozen
+@attrs.define
 class TypeDef:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -280,13 +282,13 @@ class TypeDef:
     type: DefType
 
 
-@attrs.frozen
+@attrs.define
 class UseName:
     name: Id
     as_: Id | None
 
 
-@attrs.frozen
+@attrs.define
 class Use:
     attributes: tuple[Attribute, ...]
     path: UsePath
@@ -296,7 +298,7 @@ class Use:
 InterfaceItem: TypeAlias = TypeDef | NamedFunc | Use
 
 
-@attrs.frozen
+@attrs.define
 class Interface:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -307,7 +309,7 @@ class Interface:
 # world items -------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class ExternInterface:
     name: Id
     items: tuple[InterfaceItem, ...]
@@ -317,7 +319,7 @@ class ExternInterface:
         return self.name.span
 
 
-@attrs.frozen
+@attrs.define
 class ExternPath:
     path: UsePath
 
@@ -327,7 +329,7 @@ class ExternPath:
         return path.name.span if isinstance(path, LocalPath) else path.package.span
 
 
-@attrs.frozen
+@attrs.define
 class ExternFunc:
     name: Id
     func: Func
@@ -337,7 +339,7 @@ class ExternFunc:
         return self.name.span
 
 
-@attrs.frozen
+@attrs.define
 class ExternNamed:
     name: Id
     path: UsePath
@@ -350,7 +352,7 @@ class ExternNamed:
 ExternKind: TypeAlias = ExternInterface | ExternPath | ExternFunc | ExternNamed
 
 
-@attrs.frozen
+@attrs.define
 class Extern:
     """`import ...` (`is_import`) or `export ...` in a world."""
 
@@ -360,7 +362,7 @@ class Extern:
     kind: ExternKind
 
 
-@attrs.frozen
+@attrs.define
 class Include:
     attributes: tuple[Attribute, ...]
     path: UsePath
@@ -370,7 +372,7 @@ class Include:
 WorldItem: TypeAlias = Extern | Use | TypeDef | Include
 
 
-@attrs.frozen
+@attrs.define
 class World:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -378,7 +380,7 @@ class World:
     items: tuple[WorldItem, ...]
 
 
-@attrs.frozen
+@attrs.define
 class ToplevelUse:
     span: Span
     attributes: tuple[Attribute, ...]
@@ -386,7 +388,7 @@ class ToplevelUse:
     as_: Id | None
 
 
-@attrs.frozen
+@attrs.define
 class PackageFile:
     """One file, or one nested `package a:b { ... }` block."""
 
@@ -729,14 +731,14 @@ class _Builder:
     # identifiers, versions, attributes ---------------------------------
 
     def id(self, children: list[Tok]) -> Id:
-        (token,) = children
-        span = self.span(token)
-        name = token[1]
-        if token[0] == "EXPLICIT_ID":
+        kind, name, start, end = children[0]
+        span = Span(self.source, start, end)
+        if kind == "EXPLICIT_ID":
             name = name[1:]
-        problem = id_error(name)
-        if problem is not None:
-            raise WitSyntaxError(problem, span)
+        if name not in _VALID_IDS:
+            problem = id_error(name)
+            if problem is not None:
+                raise WitSyntaxError(problem, span)
         return Id(name, span)
 
     def version(self, children: list[Tok]) -> tuple[str, Span]:
