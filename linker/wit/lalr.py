@@ -205,14 +205,34 @@ def _same(children: list[Any]) -> list[Any]:
 
 
 def _shaper(plan: list[tuple[int, bool, int]], trailing: int, size: int, build: Reducer) -> Reducer:
-    if trailing == 0 and len(plan) == size and not any(s or n for _, s, n in plan):
-        return build  # every child is kept as it is
-    if trailing == 0 and not any(s or n for _, s, n in plan):
+    """The function from a reduced rule's popped values to its value (common shapes first)."""
+    plain = trailing == 0 and not any(nones for _, _, nones in plan)
+    splices = [index for index, splice, _ in plan if splice]
+    if plain and not splices:
+        if len(plan) == size:
+            return build  # every child is kept as it is
         picks = tuple(index for index, _, _ in plan)
         if len(picks) == 1:
             (only,) = picks
             return lambda children: build([children[only]])
         return lambda children: build([children[i] for i in picks])
+    if plain:  # lists of `_rule` children spliced in, no placeholders
+        (first, first_splices, _), *others = plan
+        rest = tuple((index, splice) for index, splice, _ in others)
+
+        def splice(children: list[Any]) -> list[Any]:
+            # a left-recursive list: extend the first child's own list in place
+            out: list[Any] = children[first] if first_splices else [children[first]]
+            for index, spliced in rest:
+                if spliced:
+                    out.extend(children[index])
+                else:
+                    out.append(children[index])
+            return out
+
+        if build is _same:
+            return splice
+        return lambda children: build(splice(children))
 
     def shape(children: list[Any]) -> Any:
         out: list[Any] = []
