@@ -749,7 +749,8 @@ class _Remap:
                 if isinstance(key, m.InterfaceId):
                     key = self.map_interface(key, span)
                 if isinstance(item, m.WorldInterface):
-                    item = attrs.evolve(item, id=self.map_interface(item.id, span))
+                    mapped = self.map_interface(item.id, span)
+                    item = m.WorldInterface(mapped, item.stability, item.external_id, item.docs)
                 elif isinstance(item, m.WorldFunction):
                     item = m.WorldFunction(self._update_function(item.function, span))
                 target[key] = item
@@ -825,12 +826,10 @@ class _Remap:
                     assert isinstance(item, m.WorldInterface)
                     prev = target.setdefault(key, item)
                     assert isinstance(prev, m.WorldInterface)
-                    target[key] = attrs.evolve(
-                        prev,
-                        stability=_merge_include_stability(
-                            item.stability, prev.stability, external, span
-                        ),
+                    stability = _merge_include_stability(
+                        item.stability, prev.stability, external, span
                     )
+                    target[key] = m.WorldInterface(prev.id, stability, prev.external_id, prev.docs)
 
 
 def _rename(original: str, include: tuple[str, str]) -> str | None:
