@@ -71,6 +71,7 @@ class ExternalId:
 
 
 Attribute: TypeAlias = Since | Unstable | Deprecated | ExternalId
+_ATTRIBUTES = (Since, Unstable, Deprecated, ExternalId)
 
 
 @attrs.define
@@ -719,14 +720,12 @@ class _Builder:
 
     @staticmethod
     def split_attrs(children: list[Any]) -> tuple[tuple[Attribute, ...], list[Any]]:
-        attributes: list[Attribute] = []
-        index = 0
-        while index < len(children) and isinstance(
-            children[index], Since | Unstable | Deprecated | ExternalId
-        ):
-            attributes.append(children[index])
+        if not children or not isinstance(children[0], _ATTRIBUTES):
+            return (), children
+        index = 1
+        while index < len(children) and isinstance(children[index], _ATTRIBUTES):
             index += 1
-        return tuple(attributes), children[index:]
+        return tuple(children[:index]), children[index:]
 
     # identifiers, versions, attributes ---------------------------------
 

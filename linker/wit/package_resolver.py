@@ -135,6 +135,8 @@ def toposort(kind: str, deps: dict[str, list[ast.Id]]) -> list[str]:
 
 
 def stability_of(attributes: Sequence[ast.Attribute]) -> m.Stability:
+    if not attributes:
+        return m.UNKNOWN
     since: ast.Since | None = None
     deprecated: ast.Deprecated | None = None
     unstable: ast.Unstable | None = None
@@ -166,6 +168,8 @@ def stability_of(attributes: Sequence[ast.Attribute]) -> m.Stability:
 
 
 def external_id_of(attributes: Sequence[ast.Attribute]) -> str | None:
+    if not attributes:
+        return None
     found: str | None = None
     for attr in attributes:
         if isinstance(attr, ast.ExternalId):

@@ -428,29 +428,29 @@ class _Remap:
     # ------------------------------------------------------------ id maps
 
     @staticmethod
-    def _apply(table: Sequence[object | None], index: int, desc: str, span: Span | None) -> object:
-        found = table[index]
-        if found is None:
-            raise WitSyntaxError(
-                f"found a reference to a {desc} which is excluded due to its feature not "
-                "being activated",
-                span,
-            )
-        return found
+    def _excluded(desc: str, span: Span | None) -> WitSyntaxError:
+        return WitSyntaxError(
+            f"found a reference to a {desc} which is excluded due to its feature not "
+            "being activated",
+            span,
+        )
 
     def map_type(self, type_id: m.TypeId, span: Span | None) -> m.TypeId:
-        found = self._apply(self.types, type_id.index, "type", span)
-        assert isinstance(found, m.TypeId)
+        found = self.types[type_id.index]
+        if found is None:
+            raise self._excluded("type", span)
         return found
 
     def map_interface(self, iface: m.InterfaceId, span: Span | None) -> m.InterfaceId:
-        found = self._apply(self.interfaces, iface.index, "interface", span)
-        assert isinstance(found, m.InterfaceId)
+        found = self.interfaces[iface.index]
+        if found is None:
+            raise self._excluded("interface", span)
         return found
 
     def map_world(self, world: m.WorldId, span: Span | None) -> m.WorldId:
-        found = self._apply(self.worlds, world.index, "world", span)
-        assert isinstance(found, m.WorldId)
+        found = self.worlds[world.index]
+        if found is None:
+            raise self._excluded("world", span)
         return found
 
     # ------------------------------------------------------------ the steps
