@@ -155,13 +155,16 @@ class Driver:
                     values.append((kind, token, start, pos) if kind in kept else None)
                     break
                 size, origin, reduce = action  # type: ignore[misc]
-                if size:
+                if reduce is _same and size == 1:  # an inlined rule of one child
+                    values[-1] = [values[-1]]
+                    del stack[-1]
+                elif size:
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
+                    values.append(reduce(children))
                 else:
-                    children = []
-                values.append(reduce(children))
+                    values.append(reduce([]))
                 stack.append(states[stack[-1]][origin])  # type: ignore[arg-type]
         pos = self.skip.match(text, pos).end()  # type: ignore[union-attr]  # it matches ""
         if pos != len(text):

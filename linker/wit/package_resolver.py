@@ -181,6 +181,11 @@ def external_id_of(attributes: Sequence[ast.Attribute]) -> str | None:
 
 # ---------------------------------------------------------------- walking use paths
 
+PathRef: TypeAlias = tuple[
+    ast.Id | None, Sequence[ast.Attribute], ast.UsePath, Sequence[ast.UseName] | None, str
+]
+"""What a use path is visited with: owner item, attributes, path, used names, kind."""
+
 PathVisitor: TypeAlias = Callable[
     [ast.Id | None, Sequence[ast.Attribute], ast.UsePath, Sequence[ast.UseName] | None, str],
     None,
@@ -290,6 +295,7 @@ class PackageResolver:
         self.type_lookup: dict[str, tuple[TypeOrItem, Span]] = {}
         self.required_resource_types: list[tuple[m.TypeId, Span]] = []
         self.item_spans: dict[int, Span] = {}
+        self.paths: dict[int, list[PathRef]] = {}
 
     # ------------------------------------------------------------ input
 
@@ -412,7 +418,8 @@ class PackageResolver:
             entry[1].append(stability)
 
         for decl_list in decl_lists:
-            for_each_path(decl_list, visit)
+            for path_ref in self._paths_of(decl_list):
+                visit(*path_ref)
 
     def _populate_ast_items(
         self, decl_lists: list[tuple[ast.AstItem, ...]]
@@ -468,7 +475,8 @@ class PackageResolver:
                 else:
                     raise not_found("interface or world", used)
 
-            for_each_path(decl_list, visit)
+            for path_ref in self._paths_of(decl_list):
+                visit(*path_ref)
 
         ids: dict[str, AstRef] = {}
         iface_order: list[int] = []
@@ -539,7 +547,27 @@ class PackageResolver:
 
         for i, decl_list in enumerate(decl_lists):
             self.cur = i
-            for_each_path(decl_list, visit)
+            for path_ref in self._paths_of(decl_list):
+                visit(*path_ref)
+
+    def _paths_of(self, decl_list: tuple[ast.AstItem, ...]) -> list[PathRef]:
+        """The paths `decl_list` refers to, in wit-parser's order (walked once per file)."""
+        found = self.paths.get(id(decl_list))
+        if found is None:
+            refs: list[PathRef] = []
+
+            def collect(
+                owner: ast.Id | None,
+                attributes: Sequence[ast.Attribute],
+                path: ast.UsePath,
+                names: Sequence[ast.UseName] | None,
+                kind: str,
+            ) -> None:
+                refs.append((owner, attributes, path, names, kind))
+
+            for_each_path(decl_list, collect)
+            found = self.paths[id(decl_list)] = refs
+        return found
 
     def _resolve_path(self, path: ast.UsePath) -> tuple[AstRef, str, Span]:
         if isinstance(path, ast.LocalPath):
