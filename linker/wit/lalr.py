@@ -133,11 +133,13 @@ class Driver:
         comment = self.comment
         kept = self.kept
         scan = self.scanner.match
-        stack = [self.start_state]
+        state = self.start_state
+        stack = [state]
+        push = stack.append
         values: list[Any] = []
+        push_value = values.append
         while (match := scan(text, pos)) is not None:
-            kind = match.lastgroup
-            assert kind is not None
+            kind: str = match.lastgroup  # type: ignore[assignment]  # one group always matches
             token = match.group(kind)
             pos = match.end()
             start = pos - len(token)
@@ -147,12 +149,13 @@ class Driver:
             if kind in keywords:
                 kind = keywords[kind].get(token, kind)
             while True:
-                action = states[stack[-1]].get(kind)
+                action = states[state].get(kind)
                 if action is None:
                     raise ParseFailure(start, pos, kind, self.accepts(stack))
                 if action.__class__ is int:
-                    stack.append(action)
-                    values.append((kind, token, start, pos) if kind in kept else None)
+                    state = action
+                    push(state)
+                    push_value((kind, token, start, pos) if kind in kept else None)
                     break
                 size, origin, reduce = action  # type: ignore[misc]
                 if reduce is _same and size == 1:  # an inlined rule of one child
@@ -162,15 +165,16 @@ class Driver:
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
-                    values.append(reduce(children))
+                    push_value(reduce(children))
                 else:
-                    values.append(reduce([]))
-                stack.append(states[stack[-1]][origin])  # type: ignore[arg-type]
+                    push_value(reduce([]))
+                state = states[stack[-1]][origin]  # type: ignore[assignment]
+                push(state)
         pos = self.skip.match(text, pos).end()  # type: ignore[union-attr]  # it matches ""
         if pos != len(text):
             raise ParseFailure(pos, pos + 1, None, set())
-        while stack[-1] != self.end_state:
-            action = states[stack[-1]].get(END)
+        while state != self.end_state:
+            action = states[state].get(END)
             if action is None or action.__class__ is int:
                 raise ParseFailure(pos, pos, END, self.accepts(stack))
             size, origin, reduce = action  # type: ignore[misc]
@@ -178,8 +182,9 @@ class Driver:
             if size:
                 del values[-size:]
                 del stack[-size:]
-            values.append(reduce(children))
-            stack.append(states[stack[-1]][origin])  # type: ignore[arg-type]
+            push_value(reduce(children))
+            state = states[stack[-1]][origin]  # type: ignore[assignment]
+            push(state)
         return values[-1]
 
     def accepts(self, stack: list[int]) -> set[str]:
