@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Any, TypeAlias
@@ -685,7 +686,7 @@ class _Builder:
     def span(self, token: Tok) -> Span:
         return Span(self.source, token[2], token[3])
 
-    def start(self, children: list[Any]) -> int:
+    def start(self, children: Sequence[Any]) -> int:
         """Where the item made of `children` starts (its first attribute, keyword or name)."""
         first = children[0]
         if isinstance(first, tuple):
@@ -719,7 +720,7 @@ class _Builder:
         return Docs(tuple(text[c.starts[i] : c.ends[i]] for i in found), span)
 
     @staticmethod
-    def split_attrs(children: list[Any]) -> tuple[tuple[Attribute, ...], list[Any]]:
+    def split_attrs(children: Sequence[Any]) -> tuple[tuple[Attribute, ...], Sequence[Any]]:
         if not children or not isinstance(children[0], _ATTRIBUTES):
             return (), children
         index = 1
@@ -729,7 +730,7 @@ class _Builder:
 
     # identifiers, versions, attributes ---------------------------------
 
-    def id(self, children: list[Tok]) -> Id:
+    def id(self, children: Sequence[Tok]) -> Id:
         kind, name, start, end = children[0]
         span = Span(self.source, start, end)
         if kind == "EXPLICIT_ID":
@@ -740,7 +741,7 @@ class _Builder:
                 raise WitSyntaxError(problem, span)
         return Id(name, span)
 
-    def version(self, children: list[Tok]) -> tuple[str, Span]:
+    def version(self, children: Sequence[Tok]) -> tuple[str, Span]:
         (token,) = children
         return self._version(token)
 
@@ -751,7 +752,7 @@ class _Builder:
             raise WitSyntaxError(problem, span)
         return token[1], span
 
-    def attr_version(self, children: list[Any]) -> Attribute:
+    def attr_version(self, children: Sequence[Any]) -> Attribute:
         at, name, key, token = children
         start = at[2]
         version, _ = self._version(token)
@@ -763,7 +764,7 @@ class _Builder:
             return Deprecated(version, name.span, start)
         raise self._bad_attribute(name)
 
-    def attr_id(self, children: list[Any]) -> Attribute:
+    def attr_id(self, children: Sequence[Any]) -> Attribute:
         at, name, key, value = children
         start = at[2]
         if name.name == "unstable":
@@ -773,7 +774,7 @@ class _Builder:
             raise WitSyntaxError(f"expected a version, found {value.name!r}", value.span)
         raise self._bad_attribute(name)
 
-    def attr_string(self, children: list[Any]) -> Attribute:
+    def attr_string(self, children: Sequence[Any]) -> Attribute:
         at, name, token = children
         start = at[2]
         if name.name != "external-id":
@@ -813,116 +814,116 @@ class _Builder:
 
     # packages and paths ------------------------------------------------
 
-    def package_name(self, children: list[Any]) -> PackageName:
+    def package_name(self, children: Sequence[Any]) -> PackageName:
         namespace, name, version = (*children, None)[:3]
         end = version[1].end if version is not None else name.span.end
         span = Span(self.source, namespace.span.start, end)
         return PackageName(namespace, name, None if version is None else version[0], span)
 
-    def package_header(self, children: list[Any]) -> PackageName:
+    def package_header(self, children: Sequence[Any]) -> PackageName:
         name: PackageName = children[1]
         name.docs = self.docs(self.start(children))  # the name is this header's own node
         return name
 
-    def local_path(self, children: list[Any]) -> LocalPath:
+    def local_path(self, children: Sequence[Any]) -> LocalPath:
         return LocalPath(children[0])
 
-    def package_path(self, children: list[Any]) -> PackagePath:
+    def package_path(self, children: Sequence[Any]) -> PackagePath:
         namespace, pkg, name, version = (*children, None)[:4]
         span = Span(self.source, namespace.span.start, pkg.span.end)
         version_text = None if version is None else version[0]
         return PackagePath(PackageName(namespace, pkg, version_text, span), name)
 
-    def file(self, children: list[Any]) -> PackageFile:
+    def file(self, children: Sequence[Any]) -> PackageFile:
         if children and isinstance(children[0], PackageName):
             return PackageFile(children[0], tuple(children[1:]))
         return PackageFile(None, tuple(children))
 
-    def nested_package(self, children: list[Any]) -> PackageFile:
+    def nested_package(self, children: Sequence[Any]) -> PackageFile:
         _, name, *items = children
         name.docs = self.docs(self.start(children))  # the name is this block's own node
         return PackageFile(name, tuple(items))
 
-    def nested_package_attrs(self, children: list[Any]) -> PackageFile:
+    def nested_package_attrs(self, children: Sequence[Any]) -> PackageFile:
         _, rest = self.split_attrs(children)
         raise WitSyntaxError("cannot place attributes on nested packages", self.span(rest[0]))
 
-    def toplevel_use(self, children: list[Any]) -> ToplevelUse:
+    def toplevel_use(self, children: Sequence[Any]) -> ToplevelUse:
         attributes, (keyword, path, as_) = self.split_attrs(children)
         return ToplevelUse(self.span(keyword), attributes, path, as_)
 
     # interfaces and worlds ---------------------------------------------
 
-    def interface(self, children: list[Any]) -> Interface:
+    def interface(self, children: Sequence[Any]) -> Interface:
         attributes, (_, name, *items) = self.split_attrs(children)
         return Interface(self.docs(self.start(children)), attributes, name, tuple(items))
 
-    def world(self, children: list[Any]) -> World:
+    def world(self, children: Sequence[Any]) -> World:
         attributes, (_, name, *items) = self.split_attrs(children)
         return World(self.docs(self.start(children)), attributes, name, tuple(items))
 
-    def use(self, children: list[Any]) -> Use:
+    def use(self, children: Sequence[Any]) -> Use:
         attributes, (_, path, names) = self.split_attrs(children)
         return Use(attributes, path, names)
 
-    def use_names(self, children: list[Any]) -> tuple[UseName, ...]:
+    def use_names(self, children: Sequence[Any]) -> tuple[UseName, ...]:
         return tuple(c for c in children if c is not None)
 
-    def use_name(self, children: list[Any]) -> UseName:
+    def use_name(self, children: Sequence[Any]) -> UseName:
         return UseName(children[0], children[1])
 
-    def import_(self, children: list[Any]) -> Extern:
+    def import_(self, children: Sequence[Any]) -> Extern:
         attributes, (_, kind) = self.split_attrs(children)
         return Extern(True, self.docs(self.start(children)), attributes, kind)
 
-    def export_(self, children: list[Any]) -> Extern:
+    def export_(self, children: Sequence[Any]) -> Extern:
         attributes, (_, kind) = self.split_attrs(children)
         return Extern(False, self.docs(self.start(children)), attributes, kind)
 
-    def extern_func(self, children: list[Any]) -> ExternFunc:
+    def extern_func(self, children: Sequence[Any]) -> ExternFunc:
         name, func = children
         return ExternFunc(name, func)
 
-    def extern_interface(self, children: list[Any]) -> ExternInterface:
+    def extern_interface(self, children: Sequence[Any]) -> ExternInterface:
         return ExternInterface(children[0], tuple(children[1:]))
 
-    def extern_path(self, children: list[Any]) -> ExternPath:
+    def extern_path(self, children: Sequence[Any]) -> ExternPath:
         return ExternPath(children[0])
 
-    def extern_named(self, children: list[Any]) -> ExternNamed:
+    def extern_named(self, children: Sequence[Any]) -> ExternNamed:
         return ExternNamed(children[0], children[1])
 
-    def include(self, children: list[Any]) -> Include:
+    def include(self, children: Sequence[Any]) -> Include:
         attributes, (_, path, *rest) = self.split_attrs(children)
         return Include(attributes, path, rest[0] if rest else ())
 
-    def include_names(self, children: list[Any]) -> tuple[tuple[Id, Id], ...]:
+    def include_names(self, children: Sequence[Any]) -> tuple[tuple[Id, Id], ...]:
         return tuple(c for c in children if c is not None)
 
-    def include_name(self, children: list[Any]) -> tuple[Id, Id]:
+    def include_name(self, children: Sequence[Any]) -> tuple[Id, Id]:
         return (children[0], children[1])
 
     # functions ---------------------------------------------------------
 
-    def named_func(self, children: list[Any]) -> NamedFunc:
+    def named_func(self, children: Sequence[Any]) -> NamedFunc:
         attributes, (name, func) = self.split_attrs(children)
         docs = self.docs(self.start(children))
         return NamedFunc(docs, attributes, name, func)
 
-    def func_type(self, children: list[Any]) -> Func:
+    def func_type(self, children: Sequence[Any]) -> Func:
         is_async = len(children) == 3  # an ASYNC token before the params
         if is_async:
             children = children[1:]
         params, result = children
         return Func(is_async, params, result)
 
-    def params(self, children: list[Any]) -> tuple[tuple[Id, Type], ...]:
+    def params(self, children: Sequence[Any]) -> tuple[tuple[Id, Type], ...]:
         return tuple(c for c in children if c is not None)
 
-    def param(self, children: list[Any]) -> tuple[Id, Type]:
+    def param(self, children: Sequence[Any]) -> tuple[Id, Type]:
         return (children[0], children[1])
 
-    def constructor(self, children: list[Any]) -> ResourceFunc:
+    def constructor(self, children: Sequence[Any]) -> ResourceFunc:
         attributes, (token, params, result) = self.split_attrs(children)
         span = self.span(token)
         func = Func(False, params, result)
@@ -930,7 +931,7 @@ class _Builder:
         named = NamedFunc(docs, attributes, Id("constructor", span), func)
         return ResourceFunc("constructor", named)
 
-    def resource_method(self, children: list[Any]) -> ResourceFunc:
+    def resource_method(self, children: Sequence[Any]) -> ResourceFunc:
         attributes, rest = self.split_attrs(children)
         name, *mid, func = rest
         kind = "static" if mid else "method"
@@ -940,50 +941,50 @@ class _Builder:
 
     # type definitions --------------------------------------------------
 
-    def _typedef(self, children: list[Any], build: Any) -> TypeDef:
+    def _typedef(self, children: Sequence[Any], build: Any) -> TypeDef:
         attributes, (_, name, *rest) = self.split_attrs(children)
         return TypeDef(self.docs(self.start(children)), attributes, name, build(name, rest))
 
-    def type_alias(self, children: list[Any]) -> TypeDef:
+    def type_alias(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: rest[0])
 
-    def record(self, children: list[Any]) -> TypeDef:
+    def record(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Record(rest[0], name.span))
 
-    def flags(self, children: list[Any]) -> TypeDef:
+    def flags(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Flags(rest[0], name.span))
 
-    def variant(self, children: list[Any]) -> TypeDef:
+    def variant(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Variant(rest[0], name.span))
 
-    def enum(self, children: list[Any]) -> TypeDef:
+    def enum(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Enum(rest[0], name.span))
 
-    def resource(self, children: list[Any]) -> TypeDef:
+    def resource(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Resource(tuple(rest), name.span))
 
-    def fields(self, children: list[Any]) -> tuple[Field, ...]:
+    def fields(self, children: Sequence[Any]) -> tuple[Field, ...]:
         return tuple(c for c in children if c is not None)
 
-    def field(self, children: list[Any]) -> Field:
+    def field(self, children: Sequence[Any]) -> Field:
         return Field(self.docs(self.start(children)), children[0], children[1])
 
-    def flag_names(self, children: list[Any]) -> tuple[Flag, ...]:
+    def flag_names(self, children: Sequence[Any]) -> tuple[Flag, ...]:
         return tuple(c for c in children if c is not None)
 
-    def flag_name(self, children: list[Any]) -> Flag:
+    def flag_name(self, children: Sequence[Any]) -> Flag:
         return Flag(self.docs(self.start(children)), children[0])
 
-    def cases(self, children: list[Any]) -> tuple[Case, ...]:
+    def cases(self, children: Sequence[Any]) -> tuple[Case, ...]:
         return tuple(c for c in children if c is not None)
 
-    def case(self, children: list[Any]) -> Case:
+    def case(self, children: Sequence[Any]) -> Case:
         return Case(self.docs(self.start(children)), children[0], children[1])
 
-    def enum_cases(self, children: list[Any]) -> tuple[EnumCase, ...]:
+    def enum_cases(self, children: Sequence[Any]) -> tuple[EnumCase, ...]:
         return tuple(c for c in children if c is not None)
 
-    def enum_case(self, children: list[Any]) -> EnumCase:
+    def enum_case(self, children: Sequence[Any]) -> EnumCase:
         return EnumCase(self.docs(self.start(children)), children[0])
 
     # types ---------------------------------------------------------------
@@ -996,17 +997,17 @@ class _Builder:
         self.depths[id(node)] = depth
         return node
 
-    def primitive(self, children: list[Tok]) -> Primitive:
+    def primitive(self, children: Sequence[Tok]) -> Primitive:
         (token,) = children
         return Primitive(token[1], self.span(token))
 
-    def named(self, children: list[Any]) -> Named:
+    def named(self, children: Sequence[Any]) -> Named:
         return Named(children[0])
 
-    def list_type(self, children: list[Any]) -> Type:
+    def list_type(self, children: Sequence[Any]) -> Type:
         return self._nested(ListType(children[1], self.span(children[0])), children[1])
 
-    def fixed_list(self, children: list[Any]) -> Type:
+    def fixed_list(self, children: Sequence[Any]) -> Type:
         token, element, size = children
         value = int(size[1])
         if value >= 2**32:
@@ -1015,41 +1016,41 @@ class _Builder:
             )
         return self._nested(FixedListType(element, value, self.span(token)), element)
 
-    def map_type(self, children: list[Any]) -> Type:
+    def map_type(self, children: Sequence[Any]) -> Type:
         return self._nested(
             MapType(children[1], children[2], self.span(children[0])), children[1], children[2]
         )
 
-    def option(self, children: list[Any]) -> Type:
+    def option(self, children: Sequence[Any]) -> Type:
         return self._nested(OptionType(children[1], self.span(children[0])), children[1])
 
-    def result_bare(self, children: list[Any]) -> ResultType:
+    def result_bare(self, children: Sequence[Any]) -> ResultType:
         return ResultType(None, None, self.span(children[0]))
 
-    def result_ok(self, children: list[Any]) -> Type:
+    def result_ok(self, children: Sequence[Any]) -> Type:
         return self._nested(ResultType(children[1], None, self.span(children[0])), children[1])
 
-    def result_ok_err(self, children: list[Any]) -> Type:
+    def result_ok_err(self, children: Sequence[Any]) -> Type:
         return self._nested(
             ResultType(children[1], children[2], self.span(children[0])), children[1], children[2]
         )
 
-    def result_err(self, children: list[Any]) -> Type:
+    def result_err(self, children: Sequence[Any]) -> Type:
         return self._nested(ResultType(None, children[1], self.span(children[0])), children[1])
 
-    def tuple_type(self, children: list[Any]) -> Type:
+    def tuple_type(self, children: Sequence[Any]) -> Type:
         token, *types = children
         inner = tuple(t for t in types if t is not None)
         return self._nested(TupleType(inner, self.span(token)), *inner)
 
-    def future(self, children: list[Any]) -> Type:
+    def future(self, children: Sequence[Any]) -> Type:
         return self._nested(FutureType(children[1], self.span(children[0])), children[1])
 
-    def stream(self, children: list[Any]) -> Type:
+    def stream(self, children: Sequence[Any]) -> Type:
         return self._nested(StreamType(children[1], self.span(children[0])), children[1])
 
-    def own(self, children: list[Any]) -> HandleType:
+    def own(self, children: Sequence[Any]) -> HandleType:
         return HandleType(False, children[1])
 
-    def borrow(self, children: list[Any]) -> HandleType:
+    def borrow(self, children: Sequence[Any]) -> HandleType:
         return HandleType(True, children[1])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, TypeAlias
 
 import lark
@@ -223,7 +224,10 @@ def _shaper(plan: list[tuple[int, bool, int]], trailing: int, size: int, build: 
         if len(picks) == 1:
             (only,) = picks
             return lambda children: build([children[only]])
-        return lambda children: build([children[i] for i in picks])
+        if build is not _same:  # an action takes any sequence (an inlined rule needs a list)
+            pick = itemgetter(*picks)
+            return lambda children: build(pick(children))
+        return lambda children: [children[i] for i in picks]
     if plain:  # lists of `_rule` children spliced in, no placeholders
         (first, first_splices, _), *others = plan
         rest = tuple((index, splice) for index, splice, _ in others)
