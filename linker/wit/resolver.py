@@ -89,6 +89,8 @@ class Builder:
     def include_stability(
         self, stability: m.Stability, pkg: m.PackageId, span: Span | None
     ) -> bool:
+        if stability is m.UNKNOWN:  # most items carry no gate
+            return True
         if isinstance(stability, m.Stable):
             name = self.resolve.packages[pkg.index].name
             if name.version is None:
@@ -495,6 +497,7 @@ class _Remap:
             self.interfaces.append(m.InterfaceId(len(resolve.interfaces)))
             resolve.interfaces.append(new_iface)
 
+        owners: dict[m.InterfaceId, m.OwnerInterface] = {}
         for offset, maybe_type in enumerate(self.types[first_type:]):
             if maybe_type is None:
                 continue
@@ -502,7 +505,11 @@ class _Remap:
             if isinstance(ty.owner, m.OwnerInterface):
                 span = u.type_spans[first_type + offset]
                 try:
-                    ty.owner = m.OwnerInterface(self.map_interface(ty.owner.id, span))
+                    owner = owners.get(ty.owner.id)
+                    if owner is None:
+                        mapped = self.map_interface(ty.owner.id, span)
+                        owner = owners[ty.owner.id] = m.OwnerInterface(mapped)
+                    ty.owner = owner
                 except WitSyntaxError as err:
                     raise WitSyntaxError(
                         f"{err.message}; this type is not gated by a feature but its interface is",
