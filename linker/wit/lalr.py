@@ -35,6 +35,8 @@ Tok: TypeAlias = tuple[str, str, int, int]
 Reducer: TypeAlias = Callable[[list[Any]], Any]
 
 END = "$END"
+_CHARS = "ONE_CHARACTER"
+"""The scanner's group for all one-character literal terminals."""
 
 
 class ParseFailure(Exception):
@@ -73,12 +75,19 @@ class Driver:
         ignore = set(lexer.ignore_types)
         skipped = "|".join(t.pattern.to_regexp() for t in terminals if t.name in ignore - {comment})
         self.skip = re.compile(f"(?:{skipped})*+")
-        tokens = "|".join(
-            f"(?P<{t.name}>{t.pattern.to_regexp()})"
-            for t in terminals
-            if t.name not in hidden and t.name not in ignore - {comment}
-        )
-        self.scanner = re.compile(f"(?:{skipped})*+(?:{tokens})")
+        scanned = [t for t in terminals if t.name not in hidden | (ignore - {comment})]
+        # lark sorts by width, so the one-character literals come last, one after another;
+        # they cannot overlap, so one character class matches them all in their place
+        # (the text then names the terminal, as for keywords)
+        single = [isinstance(t.pattern, PatternStr) and len(t.pattern.value) == 1 for t in scanned]
+        first = single.index(True) if True in single else len(scanned)
+        assert all(single[first:]), "one-character literals must come last"
+        chars = {t.pattern.value: t.name for t in scanned[first:]}
+        alternatives = [f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in scanned[:first]]
+        if chars:
+            self.keywords[_CHARS] = chars
+            alternatives.append(f"(?P<{_CHARS}>[{''.join(map(re.escape, chars))}])")
+        self.scanner = re.compile(f"(?:{skipped})*+(?:{'|'.join(alternatives)})")
         self.comment = comment
 
         table = parser.parser.parser._parse_table
