@@ -224,6 +224,8 @@ def for_each_path(items: Sequence[ast.AstItem], visit: PathVisitor) -> None:
 
 
 def _collect_deps(ty: ast.DefType, out: list[ast.Id]) -> None:
+    if isinstance(ty, ast.Primitive):  # the most common type, and it names nothing
+        return
     if isinstance(ty, ast.Named):
         out.append(ty.id)
     elif isinstance(ty, ast.HandleType):
