@@ -168,8 +168,11 @@ class Driver:
                     push_value((kind, token, start, pos) if kind in kept else None)
                     break
                 size, origin, reduce = action  # type: ignore[misc]
-                if reduce is _same and size == 1:  # an inlined rule of one child
-                    values[-1] = [values[-1]]
+                if size == 1:  # the commonest case: the value replaces its only child
+                    if reduce is _same:  # an inlined rule
+                        values[-1] = [values[-1]]
+                    else:
+                        values[-1] = reduce(values[-1:])
                     del stack[-1]
                 elif size:
                     children = values[-size:]
