@@ -28,7 +28,7 @@ def load(
     `main_packages` of the result lists the packages `path` itself defines (not
     those of `deps/`). Features gate `@unstable(feature = ...)` items.
     """
-    root = Path(path)
+    root = path if isinstance(path, Path) else Path(path)  # re-making a Path costs a parse
     builder = Builder(features, all_features)
     # the front end allocates many small acyclic objects; pausing the cycle collector
     # during a load saves ~15% of the time; any cycles are collected once it resumes
@@ -89,8 +89,9 @@ def _parse_package_dir(directory: Path) -> list[UnresolvedPackage]:
 
 
 def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
-    data = b"" if path.suffix in _WASM_SUFFIXES else _read(path)
-    if path.suffix in _WASM_SUFFIXES or data.startswith(b"\0asm"):
+    binary = path.suffix in _WASM_SUFFIXES
+    data = b"" if binary else _read(path)
+    if binary or data.startswith(b"\0asm"):
         # a decoded package lists its dependencies first and itself last
         return builder.merge(_decode(path))[-1:]
     return builder.add_groups([resolve_files([_parse_source(path, data)])])[0]
