@@ -20,7 +20,7 @@ scanned text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any, TypeAlias
 
@@ -33,6 +33,9 @@ Tok: TypeAlias = tuple[str, str, int, int]
 """A kept token: terminal name, text, start and end offsets."""
 
 Reducer: TypeAlias = Callable[[list[Any]], Any]
+"""From the values a reduction pops to the value it pushes."""
+Action: TypeAlias = Callable[[Sequence[Any]], Any]
+"""From a rule's shaped children (a list, or a tuple of picked values) to its value."""
 
 END = "$END"
 _CHARS = "ONE_CHARACTER"
@@ -131,7 +134,7 @@ class Driver:
         name = rule.origin.name
         if name.startswith("_"):
             assert not rule.alias, f"inlined rule {rule} cannot have an alias"
-            build: Reducer = _same
+            build: Action = _same
         else:
             build = getattr(actions, rule.alias or name)
         return _shaper(plan, trailing, size, build)
@@ -221,11 +224,11 @@ class Driver:
             stack.append(self.states[stack[-1]][origin])  # type: ignore[arg-type]
 
 
-def _same(children: list[Any]) -> list[Any]:
+def _same(children: Sequence[Any]) -> Sequence[Any]:
     return children
 
 
-def _shaper(plan: list[tuple[int, bool, int]], trailing: int, size: int, build: Reducer) -> Reducer:
+def _shaper(plan: list[tuple[int, bool, int]], trailing: int, size: int, build: Action) -> Reducer:
     """The function from a reduced rule's popped values to its value (common shapes first)."""
     plain = trailing == 0 and not any(nones for _, _, nones in plan)
     splices = [index for index, splice, _ in plan if splice]
