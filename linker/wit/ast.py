@@ -1,4 +1,4 @@
-"""The WIT syntax tree: attrs nodes built from the lark grammar by a Transformer.
+"""The WIT syntax tree: attrs nodes built as the LALR parser of the lark grammar reduces.
 
 `parse_file(source)` turns one source file into a `PackageFile`. Every node that
 can carry doc comments gets the comments written immediately before it; every
@@ -10,26 +10,29 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Any, TypeAlias
 
 import attrs
 import lark
-from lark import Token
 
+from linker.wit.lalr import END, Driver, ParseFailure, Tok
 from linker.wit.source import Source, Span, WitSyntaxError
 
 # ---------------------------------------------------------------- nodes
+# Plain (not frozen) attrs classes: a load builds thousands of them, and a frozen
+# class's `__init__` costs about three times as much. Only their builder mutates them.
 
 
-@attrs.frozen
+@attrs.define
 class Id:
     name: str
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Docs:
     """The raw comments written before an item, in order."""
 
@@ -40,28 +43,28 @@ class Docs:
 NO_DOCS = Docs()
 
 
-@attrs.frozen
+@attrs.define
 class Since:
     version: str
     span: Span
     start: int = 0
 
 
-@attrs.frozen
+@attrs.define
 class Unstable:
     feature: str
     span: Span
     start: int = 0
 
 
-@attrs.frozen
+@attrs.define
 class Deprecated:
     version: str
     span: Span
     start: int = 0
 
 
-@attrs.frozen
+@attrs.define
 class ExternalId:
     id: str
     span: Span
@@ -69,9 +72,10 @@ class ExternalId:
 
 
 Attribute: TypeAlias = Since | Unstable | Deprecated | ExternalId
+_ATTRIBUTES = (Since, Unstable, Deprecated, ExternalId)
 
 
-@attrs.frozen
+@attrs.define
 class PackageName:
     namespace: Id
     name: Id
@@ -84,12 +88,12 @@ class PackageName:
         return (self.namespace.name, self.name.name, self.version)
 
 
-@attrs.frozen
+@attrs.define
 class LocalPath:
     name: Id
 
 
-@attrs.frozen
+@attrs.define
 class PackagePath:
     package: PackageName
     name: Id
@@ -101,13 +105,13 @@ UsePath: TypeAlias = LocalPath | PackagePath
 # types -------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class Primitive:
     name: str
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Named:
     id: Id
 
@@ -116,58 +120,58 @@ class Named:
         return self.id.span
 
 
-@attrs.frozen
+@attrs.define
 class ListType:
     element: Type
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class FixedListType:
     element: Type
     size: int
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class MapType:
     key: Type
     value: Type
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class OptionType:
     element: Type
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class ResultType:
     ok: Type | None
     err: Type | None
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class TupleType:
     types: tuple[Type, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class FutureType:
     element: Type | None
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class StreamType:
     element: Type | None
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class HandleType:
     borrow: bool
     resource: Id
@@ -192,64 +196,64 @@ Type: TypeAlias = (
 )
 
 
-@attrs.frozen
+@attrs.define
 class Field:
     docs: Docs
     name: Id
     type: Type
 
 
-@attrs.frozen
+@attrs.define
 class Record:
     fields: tuple[Field, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Flag:
     docs: Docs
     name: Id
 
 
-@attrs.frozen
+@attrs.define
 class Flags:
     flags: tuple[Flag, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Case:
     docs: Docs
     name: Id
     type: Type | None
 
 
-@attrs.frozen
+@attrs.define
 class Variant:
     cases: tuple[Case, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class EnumCase:
     docs: Docs
     name: Id
 
 
-@attrs.frozen
+@attrs.define
 class Enum:
     cases: tuple[EnumCase, ...]
     span: Span
 
 
-@attrs.frozen
+@attrs.define
 class Func:
     is_async: bool
     params: tuple[tuple[Id, Type], ...]
     result: Type | None
 
 
-@attrs.frozen
+@attrs.define
 class NamedFunc:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -257,13 +261,13 @@ class NamedFunc:
     func: Func
 
 
-@attrs.frozen
+@attrs.define
 class ResourceFunc:
     kind: str  # "method", "static" or "constructor"
     func: NamedFunc
 
 
-@attrs.frozen
+@attrs.define
 class Resource:
     funcs: tuple[ResourceFunc, ...]
     span: Span
@@ -272,7 +276,7 @@ class Resource:
 DefType: TypeAlias = Type | Record | Flags | Variant | Enum | Resource
 
 
-@attrs.frozen
+@attrs.define
 class TypeDef:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -280,13 +284,13 @@ class TypeDef:
     type: DefType
 
 
-@attrs.frozen
+@attrs.define
 class UseName:
     name: Id
     as_: Id | None
 
 
-@attrs.frozen
+@attrs.define
 class Use:
     attributes: tuple[Attribute, ...]
     path: UsePath
@@ -296,7 +300,7 @@ class Use:
 InterfaceItem: TypeAlias = TypeDef | NamedFunc | Use
 
 
-@attrs.frozen
+@attrs.define
 class Interface:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -307,7 +311,7 @@ class Interface:
 # world items -------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class ExternInterface:
     name: Id
     items: tuple[InterfaceItem, ...]
@@ -317,7 +321,7 @@ class ExternInterface:
         return self.name.span
 
 
-@attrs.frozen
+@attrs.define
 class ExternPath:
     path: UsePath
 
@@ -327,7 +331,7 @@ class ExternPath:
         return path.name.span if isinstance(path, LocalPath) else path.package.span
 
 
-@attrs.frozen
+@attrs.define
 class ExternFunc:
     name: Id
     func: Func
@@ -337,7 +341,7 @@ class ExternFunc:
         return self.name.span
 
 
-@attrs.frozen
+@attrs.define
 class ExternNamed:
     name: Id
     path: UsePath
@@ -350,7 +354,7 @@ class ExternNamed:
 ExternKind: TypeAlias = ExternInterface | ExternPath | ExternFunc | ExternNamed
 
 
-@attrs.frozen
+@attrs.define
 class Extern:
     """`import ...` (`is_import`) or `export ...` in a world."""
 
@@ -360,7 +364,7 @@ class Extern:
     kind: ExternKind
 
 
-@attrs.frozen
+@attrs.define
 class Include:
     attributes: tuple[Attribute, ...]
     path: UsePath
@@ -370,7 +374,7 @@ class Include:
 WorldItem: TypeAlias = Extern | Use | TypeDef | Include
 
 
-@attrs.frozen
+@attrs.define
 class World:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -378,7 +382,7 @@ class World:
     items: tuple[WorldItem, ...]
 
 
-@attrs.frozen
+@attrs.define
 class ToplevelUse:
     span: Span
     attributes: tuple[Attribute, ...]
@@ -386,7 +390,7 @@ class ToplevelUse:
     as_: Id | None
 
 
-@attrs.frozen
+@attrs.define
 class PackageFile:
     """One file, or one nested `package a:b { ... }` block."""
 
@@ -472,19 +476,12 @@ MAX_TYPE_DEPTH = 100
 """wit-parser's limit on nested types such as `list<list<...>>`."""
 
 
-_BUILDER: _Builder | None = None
 _PARSE_LOCK = threading.Lock()
-
-
-def _on_comment(token: Token) -> Token:
-    assert _BUILDER is not None
-    return _BUILDER.comments.add(token)
 
 
 @cache
 def _parser() -> lark.Lark:
-    global _BUILDER
-    _BUILDER = _Builder()
+    """lark's LALR tables for `grammar.lark` (the driver below runs them)."""
     grammar = resources.files("linker.wit").joinpath("grammar.lark").read_text()
     return lark.Lark(
         grammar,
@@ -492,10 +489,14 @@ def _parser() -> lark.Lark:
         lexer="basic",
         start="file",
         maybe_placeholders=True,
-        transformer=_BUILDER,
-        lexer_callbacks={"COMMENT": _on_comment},
         cache=True,  # the parse table is kept in the temp dir: the CLI starts ~0.2 s faster
     )
+
+
+@cache
+def _driver() -> tuple[Driver, _Builder]:
+    builder = _Builder()
+    return Driver(_parser(), builder, "COMMENT"), builder
 
 
 class _Comments:
@@ -504,41 +505,34 @@ class _Comments:
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
-        self.texts: list[str] = []
 
-    def add(self, token: Token) -> Token:
-        text = str(token)
-        start = token.start_pos or 0
+    def add(self, start: int, end: int) -> None:
         self.starts.append(start)
-        self.ends.append(start + len(text))
-        self.texts.append(text)
-        return token
+        self.ends.append(end)
 
 
 def parse_file(source: Source) -> PackageFile:
     """Parse one WIT source file (raises `WitSyntaxError` on bad syntax)."""
-    text = source.text.removeprefix("\ufeff")
-    offset = len(source.text) - len(text)
-    _check_codepoints(source, text, offset)
-    parser = _parser()
-    assert _BUILDER is not None
-    with _PARSE_LOCK:  # the cached parser's builder holds per-file state
-        _BUILDER.reset(source, offset)
+    text = source.text
+    offset = 1 if text.startswith("\ufeff") else 0
+    _check_codepoints(source, text)
+    driver, builder = _driver()
+    with _PARSE_LOCK:  # the cached driver's builder holds per-file state
+        builder.reset(source)
         try:
-            result = parser.parse(text)
-        except lark.exceptions.UnexpectedInput as err:
-            raise _syntax_error(source, err, offset) from None
-        except lark.exceptions.VisitError as err:
-            if isinstance(err.orig_exc, WitSyntaxError):
-                raise err.orig_exc from None
-            raise
+            result = driver.parse(text, offset, builder.comments.add)
+        except ParseFailure as err:
+            raise _syntax_error(source, err) from None
         finally:
-            _BUILDER.reset(Source("", ""), 0)
+            builder.reset(_NO_SOURCE)
     assert isinstance(result, PackageFile)
     return result
 
 
-def _check_codepoints(source: Source, text: str, offset: int) -> None:
+_NO_SOURCE = Source("", "")
+
+
+def _check_codepoints(source: Source, text: str) -> None:
     for match in _BAD_CODEPOINT.finditer(text):
         ch = match.group()
         code = f"\\u{{{ord(ch):x}}}"
@@ -548,7 +542,7 @@ def _check_codepoints(source: Source, text: str, offset: int) -> None:
             msg = f'Codepoint "{code}" is discouraged by Unicode'
         else:
             msg = f"Control code '{code}'"
-        start = match.start() + offset
+        start = match.start()
         raise WitSyntaxError(msg, Span(source, start, start + len(ch)))
 
 
@@ -642,47 +636,29 @@ def _describe_expected(names: set[str]) -> str:
     return ", ".join(described[:-1]) + f" or {described[-1]}"
 
 
-def _expected_terminals(err: lark.exceptions.UnexpectedToken) -> set[str]:
-    """The terminals the parser could really shift here (not LALR's merged lookaheads)."""
-    parser = getattr(err, "interactive_parser", None)
-    if parser is None:
-        return set(err.expected)
-    try:
-        return set(parser.accepts()) or set(err.expected)
-    except lark.exceptions.LarkError:
-        return set(err.expected)
-
-
-def _syntax_error(
-    source: Source, err: lark.exceptions.UnexpectedInput, offset: int
-) -> WitSyntaxError:
-    pos = (err.pos_in_stream or 0) + offset
-    if isinstance(err, lark.exceptions.UnexpectedCharacters):
-        ch = source.text[pos] if pos < len(source.text) else ""
-        if source.text.startswith("/*", pos):
-            return WitSyntaxError("unterminated block comment", Span(source, pos, pos + 2))
-        return WitSyntaxError(f"unexpected character {ch!r}", Span(source, pos, pos + 1))
-    if isinstance(err, lark.exceptions.UnexpectedToken):
-        token = err.token
-        if token.type == "$END":
-            end = len(source.text)
-            expected = _describe_expected(_expected_terminals(err))
-            return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
-        start = (token.start_pos or 0) + offset
-        if source.text.startswith("/*", start):
-            return WitSyntaxError(
-                "unterminated block comment (or nested more than 8 deep)",
-                Span(source, start, start + 2),
-            )
-        found = _describe_terminal(token.type)
-        expected = _describe_expected(_expected_terminals(err))
-        end = (token.end_pos or start) + offset
-        if " " not in expected or expected.startswith("keyword"):
-            # a single punctuation or keyword was required: point at the token's start only
-            end = start
-        return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
-    end = len(source.text)
-    return WitSyntaxError("unexpected end of file", Span(source, end, end))
+def _syntax_error(source: Source, err: ParseFailure) -> WitSyntaxError:
+    start = err.start
+    comment = source.text.startswith("/*", start)
+    if err.found is None:
+        if comment:
+            return WitSyntaxError("unterminated block comment", Span(source, start, start + 2))
+        ch = source.text[start] if start < len(source.text) else ""
+        return WitSyntaxError(f"unexpected character {ch!r}", Span(source, start, start + 1))
+    expected = _describe_expected(err.expected)
+    if err.found == END:
+        end = len(source.text)
+        return WitSyntaxError(f"expected {expected}, found eof", Span(source, end, end))
+    if comment:
+        return WitSyntaxError(
+            "unterminated block comment (or nested more than 8 deep)",
+            Span(source, start, start + 2),
+        )
+    found = _describe_terminal(err.found)
+    end = err.end
+    if " " not in expected or expected.startswith("keyword"):
+        # a single punctuation or keyword was required: point at the token's start only
+        end = start
+    return WitSyntaxError(f"expected {expected}, found {found}", Span(source, start, end))
 
 
 # ---------------------------------------------------------------- tree -> nodes
@@ -690,100 +666,95 @@ def _syntax_error(
 _STRING_ESCAPES = {'"': '"', "'": "'", "t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 
 
-class _Builder(lark.Transformer[Token, Any]):
-    """Builds the attrs nodes while the LALR parser reduces (no intermediate tree).
+class _Builder:
+    """The parser's actions: builds the attrs nodes as the LALR parser reduces (no tree).
 
-    One builder serves the cached parser; `reset` points it at the next file.
+    Each method is named after a grammar rule (or alias) and gets that rule's
+    children. One builder serves the cached driver; `reset` points it at the next file.
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.reset(Source("", ""), 0)
+        self.reset(_NO_SOURCE)
 
-    def reset(self, source: Source, offset: int) -> None:
+    def reset(self, source: Source) -> None:
         self.source = source
-        self.offset = offset
         self.comments = _Comments()
         self.depths: dict[int, int] = {}
 
     # helpers ----------------------------------------------------------
 
-    def pos(self, token: Token) -> int:
-        return (token.start_pos or 0) + self.offset
+    def span(self, token: Tok) -> Span:
+        return Span(self.source, token[2], token[3])
 
-    def span(self, token: Token) -> Span:
-        start = (token.start_pos or 0) + self.offset
-        end = (token.end_pos or 0) + self.offset
-        return Span(self.source, start, end)
-
-    def start(self, children: list[Any]) -> int:
+    def start(self, children: Sequence[Any]) -> int:
         """Where the item made of `children` starts (its first attribute, keyword or name)."""
         first = children[0]
-        if isinstance(first, Since | Unstable | Deprecated | ExternalId):
-            return first.start
+        if isinstance(first, tuple):
+            keyword: Tok = first
+            return keyword[2]
         if isinstance(first, Id):
             return first.span.start
-        return self.pos(first)  # a keyword token
+        start: int = first.start  # an attribute
+        return start
 
     def docs(self, start: int) -> Docs:
         """The comments written immediately before `start` (only whitespace between)."""
         c = self.comments
-        pos = start - self.offset
-        index = bisect.bisect_right(c.ends, pos) - 1
+        index = bisect.bisect_right(c.ends, start) - 1
+        if index < 0:
+            return NO_DOCS
         found: list[int] = []
         text = self.source.text
         boundary = start
         while index >= 0:
-            end = c.ends[index] + self.offset
+            end = c.ends[index]
             if text[end:boundary].strip(" \t\n\r"):
                 break
             found.append(index)
-            boundary = c.starts[index] + self.offset
+            boundary = c.starts[index]
             index -= 1
         if not found:
             return NO_DOCS
         found.reverse()
-        span = Span(self.source, c.starts[found[0]] + self.offset, c.ends[found[-1]] + self.offset)
-        return Docs(tuple(c.texts[i] for i in found), span)
+        span = Span(self.source, c.starts[found[0]], c.ends[found[-1]])
+        return Docs(tuple(text[c.starts[i] : c.ends[i]] for i in found), span)
 
     @staticmethod
-    def split_attrs(children: list[Any]) -> tuple[tuple[Attribute, ...], list[Any]]:
-        attributes: list[Attribute] = []
-        index = 0
-        while index < len(children) and isinstance(
-            children[index], Since | Unstable | Deprecated | ExternalId
-        ):
-            attributes.append(children[index])
+    def split_attrs(children: Sequence[Any]) -> tuple[tuple[Attribute, ...], Sequence[Any]]:
+        if not children or not isinstance(children[0], _ATTRIBUTES):
+            return (), children
+        index = 1
+        while index < len(children) and isinstance(children[index], _ATTRIBUTES):
             index += 1
-        return tuple(attributes), children[index:]
+        return tuple(children[:index]), children[index:]
 
     # identifiers, versions, attributes ---------------------------------
 
-    def id(self, children: list[Token]) -> Id:
-        (token,) = children
-        span = self.span(token)
-        name = str(token)
-        if token.type == "EXPLICIT_ID":
+    def id(self, children: Sequence[Tok]) -> Id:
+        kind, name, start, end = children[0]
+        span = Span(self.source, start, end)
+        if kind == "EXPLICIT_ID":
             name = name[1:]
-        problem = id_error(name)
-        if problem is not None:
-            raise WitSyntaxError(problem, span)
+        if name not in _VALID_IDS:
+            problem = id_error(name)
+            if problem is not None:
+                raise WitSyntaxError(problem, span)
         return Id(name, span)
 
-    def version(self, children: list[Token]) -> tuple[str, Span]:
+    def version(self, children: Sequence[Tok]) -> tuple[str, Span]:
         (token,) = children
         return self._version(token)
 
-    def _version(self, token: Token) -> tuple[str, Span]:
+    def _version(self, token: Tok) -> tuple[str, Span]:
         span = self.span(token)
-        problem = check_version(str(token))
+        problem = check_version(token[1])
         if problem is not None:
             raise WitSyntaxError(problem, span)
-        return str(token), span
+        return token[1], span
 
-    def attr_version(self, children: list[Any]) -> Attribute:
+    def attr_version(self, children: Sequence[Any]) -> Attribute:
         at, name, key, token = children
-        start = self.pos(at)
+        start = at[2]
         version, _ = self._version(token)
         if name.name == "since":
             self._expect_key(key, "version")
@@ -793,9 +764,9 @@ class _Builder(lark.Transformer[Token, Any]):
             return Deprecated(version, name.span, start)
         raise self._bad_attribute(name)
 
-    def attr_id(self, children: list[Any]) -> Attribute:
+    def attr_id(self, children: Sequence[Any]) -> Attribute:
         at, name, key, value = children
-        start = self.pos(at)
+        start = at[2]
         if name.name == "unstable":
             self._expect_key(key, "feature")
             return Unstable(value.name, name.span, start)
@@ -803,15 +774,15 @@ class _Builder(lark.Transformer[Token, Any]):
             raise WitSyntaxError(f"expected a version, found {value.name!r}", value.span)
         raise self._bad_attribute(name)
 
-    def attr_string(self, children: list[Any]) -> Attribute:
+    def attr_string(self, children: Sequence[Any]) -> Attribute:
         at, name, token = children
-        start = self.pos(at)
+        start = at[2]
         if name.name != "external-id":
             raise self._bad_attribute(name)
         return ExternalId(self._string(token), name.span, start)
 
-    def _string(self, token: Token) -> str:
-        body = str(token)[1:-1]
+    def _string(self, token: Tok) -> str:
+        body = token[1][1:-1]
         out: list[str] = []
         index = 0
         while index < len(body):
@@ -843,114 +814,116 @@ class _Builder(lark.Transformer[Token, Any]):
 
     # packages and paths ------------------------------------------------
 
-    def package_name(self, children: list[Any]) -> PackageName:
+    def package_name(self, children: Sequence[Any]) -> PackageName:
         namespace, name, version = (*children, None)[:3]
         end = version[1].end if version is not None else name.span.end
         span = Span(self.source, namespace.span.start, end)
         return PackageName(namespace, name, None if version is None else version[0], span)
 
-    def package_header(self, children: list[Any]) -> PackageName:
+    def package_header(self, children: Sequence[Any]) -> PackageName:
         name: PackageName = children[1]
-        return attrs.evolve(name, docs=self.docs(self.start(children)))
+        name.docs = self.docs(self.start(children))  # the name is this header's own node
+        return name
 
-    def local_path(self, children: list[Any]) -> LocalPath:
+    def local_path(self, children: Sequence[Any]) -> LocalPath:
         return LocalPath(children[0])
 
-    def package_path(self, children: list[Any]) -> PackagePath:
+    def package_path(self, children: Sequence[Any]) -> PackagePath:
         namespace, pkg, name, version = (*children, None)[:4]
         span = Span(self.source, namespace.span.start, pkg.span.end)
         version_text = None if version is None else version[0]
         return PackagePath(PackageName(namespace, pkg, version_text, span), name)
 
-    def file(self, children: list[Any]) -> PackageFile:
+    def file(self, children: Sequence[Any]) -> PackageFile:
         if children and isinstance(children[0], PackageName):
             return PackageFile(children[0], tuple(children[1:]))
         return PackageFile(None, tuple(children))
 
-    def nested_package(self, children: list[Any]) -> PackageFile:
+    def nested_package(self, children: Sequence[Any]) -> PackageFile:
         _, name, *items = children
-        return PackageFile(attrs.evolve(name, docs=self.docs(self.start(children))), tuple(items))
+        name.docs = self.docs(self.start(children))  # the name is this block's own node
+        return PackageFile(name, tuple(items))
 
-    def nested_package_attrs(self, children: list[Any]) -> PackageFile:
+    def nested_package_attrs(self, children: Sequence[Any]) -> PackageFile:
         _, rest = self.split_attrs(children)
         raise WitSyntaxError("cannot place attributes on nested packages", self.span(rest[0]))
 
-    def toplevel_use(self, children: list[Any]) -> ToplevelUse:
+    def toplevel_use(self, children: Sequence[Any]) -> ToplevelUse:
         attributes, (keyword, path, as_) = self.split_attrs(children)
         return ToplevelUse(self.span(keyword), attributes, path, as_)
 
     # interfaces and worlds ---------------------------------------------
 
-    def interface(self, children: list[Any]) -> Interface:
+    def interface(self, children: Sequence[Any]) -> Interface:
         attributes, (_, name, *items) = self.split_attrs(children)
         return Interface(self.docs(self.start(children)), attributes, name, tuple(items))
 
-    def world(self, children: list[Any]) -> World:
+    def world(self, children: Sequence[Any]) -> World:
         attributes, (_, name, *items) = self.split_attrs(children)
         return World(self.docs(self.start(children)), attributes, name, tuple(items))
 
-    def use(self, children: list[Any]) -> Use:
+    def use(self, children: Sequence[Any]) -> Use:
         attributes, (_, path, names) = self.split_attrs(children)
         return Use(attributes, path, names)
 
-    def use_names(self, children: list[Any]) -> tuple[UseName, ...]:
+    def use_names(self, children: Sequence[Any]) -> tuple[UseName, ...]:
         return tuple(c for c in children if c is not None)
 
-    def use_name(self, children: list[Any]) -> UseName:
+    def use_name(self, children: Sequence[Any]) -> UseName:
         return UseName(children[0], children[1])
 
-    def import_(self, children: list[Any]) -> Extern:
+    def import_(self, children: Sequence[Any]) -> Extern:
         attributes, (_, kind) = self.split_attrs(children)
         return Extern(True, self.docs(self.start(children)), attributes, kind)
 
-    def export_(self, children: list[Any]) -> Extern:
+    def export_(self, children: Sequence[Any]) -> Extern:
         attributes, (_, kind) = self.split_attrs(children)
         return Extern(False, self.docs(self.start(children)), attributes, kind)
 
-    def extern_func(self, children: list[Any]) -> ExternFunc:
+    def extern_func(self, children: Sequence[Any]) -> ExternFunc:
         name, func = children
         return ExternFunc(name, func)
 
-    def extern_interface(self, children: list[Any]) -> ExternInterface:
+    def extern_interface(self, children: Sequence[Any]) -> ExternInterface:
         return ExternInterface(children[0], tuple(children[1:]))
 
-    def extern_path(self, children: list[Any]) -> ExternPath:
+    def extern_path(self, children: Sequence[Any]) -> ExternPath:
         return ExternPath(children[0])
 
-    def extern_named(self, children: list[Any]) -> ExternNamed:
+    def extern_named(self, children: Sequence[Any]) -> ExternNamed:
         return ExternNamed(children[0], children[1])
 
-    def include(self, children: list[Any]) -> Include:
+    def include(self, children: Sequence[Any]) -> Include:
         attributes, (_, path, *rest) = self.split_attrs(children)
         return Include(attributes, path, rest[0] if rest else ())
 
-    def include_names(self, children: list[Any]) -> tuple[tuple[Id, Id], ...]:
+    def include_names(self, children: Sequence[Any]) -> tuple[tuple[Id, Id], ...]:
         return tuple(c for c in children if c is not None)
 
-    def include_name(self, children: list[Any]) -> tuple[Id, Id]:
+    def include_name(self, children: Sequence[Any]) -> tuple[Id, Id]:
         return (children[0], children[1])
 
     # functions ---------------------------------------------------------
 
-    def named_func(self, children: list[Any]) -> NamedFunc:
+    def named_func(self, children: Sequence[Any]) -> NamedFunc:
         attributes, (name, func) = self.split_attrs(children)
         docs = self.docs(self.start(children))
         return NamedFunc(docs, attributes, name, func)
 
-    def func_type(self, children: list[Any]) -> Func:
-        is_async = not isinstance(children[0], tuple)  # an ASYNC token before the params
+    def func_type(self, children: Sequence[Any]) -> Func:
+        is_async = len(children) == 3  # an ASYNC token before the params
         if is_async:
             children = children[1:]
         params, result = children
         return Func(is_async, params, result)
 
-    def params(self, children: list[Any]) -> tuple[tuple[Id, Type], ...]:
+    def params(self, children: Sequence[Any]) -> tuple[tuple[Id, Type], ...]:
         return tuple(c for c in children if c is not None)
 
-    def param(self, children: list[Any]) -> tuple[Id, Type]:
+    def param(self, children: Sequence[Any]) -> tuple[Id, Type]:
         return (children[0], children[1])
 
-    def constructor(self, children: list[Any]) -> ResourceFunc:
+    def constructor(self, children: Sequence[Any]) -> ResourceFunc:
         attributes, (token, params, result) = self.split_attrs(children)
         span = self.span(token)
         func = Func(False, params, result)
@@ -958,7 +931,7 @@ class _Builder(lark.Transformer[Token, Any]):
         named = NamedFunc(docs, attributes, Id("constructor", span), func)
         return ResourceFunc("constructor", named)
 
-    def resource_method(self, children: list[Any]) -> ResourceFunc:
+    def resource_method(self, children: Sequence[Any]) -> ResourceFunc:
         attributes, rest = self.split_attrs(children)
         name, *mid, func = rest
         kind = "static" if mid else "method"
@@ -968,50 +941,50 @@ class _Builder(lark.Transformer[Token, Any]):
 
     # type definitions --------------------------------------------------
 
-    def _typedef(self, children: list[Any], build: Any) -> TypeDef:
+    def _typedef(self, children: Sequence[Any], build: Any) -> TypeDef:
         attributes, (_, name, *rest) = self.split_attrs(children)
         return TypeDef(self.docs(self.start(children)), attributes, name, build(name, rest))
 
-    def type_alias(self, children: list[Any]) -> TypeDef:
+    def type_alias(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: rest[0])
 
-    def record(self, children: list[Any]) -> TypeDef:
+    def record(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Record(rest[0], name.span))
 
-    def flags(self, children: list[Any]) -> TypeDef:
+    def flags(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Flags(rest[0], name.span))
 
-    def variant(self, children: list[Any]) -> TypeDef:
+    def variant(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Variant(rest[0], name.span))
 
-    def enum(self, children: list[Any]) -> TypeDef:
+    def enum(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Enum(rest[0], name.span))
 
-    def resource(self, children: list[Any]) -> TypeDef:
+    def resource(self, children: Sequence[Any]) -> TypeDef:
         return self._typedef(children, lambda name, rest: Resource(tuple(rest), name.span))
 
-    def fields(self, children: list[Any]) -> tuple[Field, ...]:
+    def fields(self, children: Sequence[Any]) -> tuple[Field, ...]:
         return tuple(c for c in children if c is not None)
 
-    def field(self, children: list[Any]) -> Field:
+    def field(self, children: Sequence[Any]) -> Field:
         return Field(self.docs(self.start(children)), children[0], children[1])
 
-    def flag_names(self, children: list[Any]) -> tuple[Flag, ...]:
+    def flag_names(self, children: Sequence[Any]) -> tuple[Flag, ...]:
         return tuple(c for c in children if c is not None)
 
-    def flag_name(self, children: list[Any]) -> Flag:
+    def flag_name(self, children: Sequence[Any]) -> Flag:
         return Flag(self.docs(self.start(children)), children[0])
 
-    def cases(self, children: list[Any]) -> tuple[Case, ...]:
+    def cases(self, children: Sequence[Any]) -> tuple[Case, ...]:
         return tuple(c for c in children if c is not None)
 
-    def case(self, children: list[Any]) -> Case:
+    def case(self, children: Sequence[Any]) -> Case:
         return Case(self.docs(self.start(children)), children[0], children[1])
 
-    def enum_cases(self, children: list[Any]) -> tuple[EnumCase, ...]:
+    def enum_cases(self, children: Sequence[Any]) -> tuple[EnumCase, ...]:
         return tuple(c for c in children if c is not None)
 
-    def enum_case(self, children: list[Any]) -> EnumCase:
+    def enum_case(self, children: Sequence[Any]) -> EnumCase:
         return EnumCase(self.docs(self.start(children)), children[0])
 
     # types ---------------------------------------------------------------
@@ -1024,60 +997,60 @@ class _Builder(lark.Transformer[Token, Any]):
         self.depths[id(node)] = depth
         return node
 
-    def primitive(self, children: list[Token]) -> Primitive:
+    def primitive(self, children: Sequence[Tok]) -> Primitive:
         (token,) = children
-        return Primitive(str(token), self.span(token))
+        return Primitive(token[1], self.span(token))
 
-    def named(self, children: list[Any]) -> Named:
+    def named(self, children: Sequence[Any]) -> Named:
         return Named(children[0])
 
-    def list_type(self, children: list[Any]) -> Type:
+    def list_type(self, children: Sequence[Any]) -> Type:
         return self._nested(ListType(children[1], self.span(children[0])), children[1])
 
-    def fixed_list(self, children: list[Any]) -> Type:
+    def fixed_list(self, children: Sequence[Any]) -> Type:
         token, element, size = children
-        value = int(str(size))
+        value = int(size[1])
         if value >= 2**32:
             raise WitSyntaxError(
                 "invalid list size: number too large to fit in target type", self.span(size)
             )
         return self._nested(FixedListType(element, value, self.span(token)), element)
 
-    def map_type(self, children: list[Any]) -> Type:
+    def map_type(self, children: Sequence[Any]) -> Type:
         return self._nested(
             MapType(children[1], children[2], self.span(children[0])), children[1], children[2]
         )
 
-    def option(self, children: list[Any]) -> Type:
+    def option(self, children: Sequence[Any]) -> Type:
         return self._nested(OptionType(children[1], self.span(children[0])), children[1])
 
-    def result_bare(self, children: list[Any]) -> ResultType:
+    def result_bare(self, children: Sequence[Any]) -> ResultType:
         return ResultType(None, None, self.span(children[0]))
 
-    def result_ok(self, children: list[Any]) -> Type:
+    def result_ok(self, children: Sequence[Any]) -> Type:
         return self._nested(ResultType(children[1], None, self.span(children[0])), children[1])
 
-    def result_ok_err(self, children: list[Any]) -> Type:
+    def result_ok_err(self, children: Sequence[Any]) -> Type:
         return self._nested(
             ResultType(children[1], children[2], self.span(children[0])), children[1], children[2]
         )
 
-    def result_err(self, children: list[Any]) -> Type:
+    def result_err(self, children: Sequence[Any]) -> Type:
         return self._nested(ResultType(None, children[1], self.span(children[0])), children[1])
 
-    def tuple_type(self, children: list[Any]) -> Type:
+    def tuple_type(self, children: Sequence[Any]) -> Type:
         token, *types = children
         inner = tuple(t for t in types if t is not None)
         return self._nested(TupleType(inner, self.span(token)), *inner)
 
-    def future(self, children: list[Any]) -> Type:
+    def future(self, children: Sequence[Any]) -> Type:
         return self._nested(FutureType(children[1], self.span(children[0])), children[1])
 
-    def stream(self, children: list[Any]) -> Type:
+    def stream(self, children: Sequence[Any]) -> Type:
         return self._nested(StreamType(children[1], self.span(children[0])), children[1])
 
-    def own(self, children: list[Any]) -> HandleType:
+    def own(self, children: Sequence[Any]) -> HandleType:
         return HandleType(False, children[1])
 
-    def borrow(self, children: list[Any]) -> HandleType:
+    def borrow(self, children: Sequence[Any]) -> HandleType:
         return HandleType(True, children[1])

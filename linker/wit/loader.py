@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def load(
     `main_packages` of the result lists the packages `path` itself defines (not
     those of `deps/`). Features gate `@unstable(feature = ...)` items.
     """
-    root = Path(path)
+    root = path if isinstance(path, Path) else Path(path)  # re-making a Path costs a parse
     builder = Builder(features, all_features)
     # the front end allocates many small acyclic objects; pausing the cycle collector
     # during a load saves ~15% of the time; any cycles are collected once it resumes
@@ -44,9 +45,10 @@ def load(
 
 def _load(builder: Builder, root: Path) -> list[m.PackageId]:
     try:
-        if root.is_dir():
+        mode = _mode(root)
+        if stat.S_ISDIR(mode):
             return _load_dir(builder, root)
-        if root.is_file():
+        if stat.S_ISREG(mode):
             return _load_file(builder, root)
         raise WitError(f"no such file or directory: {root}", path=str(root))
     except WitSyntaxError as err:
@@ -87,23 +89,51 @@ def _parse_package_dir(directory: Path) -> list[UnresolvedPackage]:
 
 
 def _load_file(builder: Builder, path: Path) -> list[m.PackageId]:
-    data = b"" if path.suffix in _WASM_SUFFIXES else _read(path)
-    if path.suffix in _WASM_SUFFIXES or data.startswith(b"\0asm"):
+    binary = path.suffix in _WASM_SUFFIXES
+    data = b"" if binary else _read(path)
+    if binary or data.startswith(b"\0asm"):
         # a decoded package lists its dependencies first and itself last
         return builder.merge(_decode(path))[-1:]
     return builder.add_groups([resolve_files([_parse_source(path, data)])])[0]
 
 
+def _mode(path: Path) -> int:
+    """`path`'s file type bits (0 when it does not exist)."""
+    try:
+        return os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return 0
+
+
 def _wit_files(directory: Path) -> list[Path]:
-    return [p for p in directory.iterdir() if p.suffix == ".wit" and p.is_file()]
+    with os.scandir(directory) as entries:
+        return [Path(e.path) for e in entries if _suffix(e.name) == ".wit" and e.is_file()]
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without making a `Path`."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return _read_bytes(path)
     except OSError as err:
         message = f"failed to read path for WIT [{path}]: {err.strerror}"
         raise WitError(message, path=str(path)) from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's contents (unbuffered: a load reads many small files, once each)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _parse_group(paths: Sequence[Path]) -> list[UnresolvedPackage]:

@@ -104,7 +104,7 @@ Stability: TypeAlias = Unknown | Unstable | Stable
 UNKNOWN = Unknown()
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a dict key throughout resolution
 class PackageName:
     """`namespace:name@version`; the version is a normalised semver string."""
 

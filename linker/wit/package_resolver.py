@@ -135,6 +135,8 @@ def toposort(kind: str, deps: dict[str, list[ast.Id]]) -> list[str]:
 
 
 def stability_of(attributes: Sequence[ast.Attribute]) -> m.Stability:
+    if not attributes:
+        return m.UNKNOWN
     since: ast.Since | None = None
     deprecated: ast.Deprecated | None = None
     unstable: ast.Unstable | None = None
@@ -166,6 +168,8 @@ def stability_of(attributes: Sequence[ast.Attribute]) -> m.Stability:
 
 
 def external_id_of(attributes: Sequence[ast.Attribute]) -> str | None:
+    if not attributes:
+        return None
     found: str | None = None
     for attr in attributes:
         if isinstance(attr, ast.ExternalId):
@@ -176,6 +180,11 @@ def external_id_of(attributes: Sequence[ast.Attribute]) -> str | None:
 
 
 # ---------------------------------------------------------------- walking use paths
+
+PathRef: TypeAlias = tuple[
+    ast.Id | None, Sequence[ast.Attribute], ast.UsePath, Sequence[ast.UseName] | None, str
+]
+"""What a use path is visited with: owner item, attributes, path, used names, kind."""
 
 PathVisitor: TypeAlias = Callable[
     [ast.Id | None, Sequence[ast.Attribute], ast.UsePath, Sequence[ast.UseName] | None, str],
@@ -215,6 +224,8 @@ def for_each_path(items: Sequence[ast.AstItem], visit: PathVisitor) -> None:
 
 
 def _collect_deps(ty: ast.DefType, out: list[ast.Id]) -> None:
+    if isinstance(ty, ast.Primitive):  # the most common type, and it names nothing
+        return
     if isinstance(ty, ast.Named):
         out.append(ty.id)
     elif isinstance(ty, ast.HandleType):
@@ -286,6 +297,7 @@ class PackageResolver:
         self.type_lookup: dict[str, tuple[TypeOrItem, Span]] = {}
         self.required_resource_types: list[tuple[m.TypeId, Span]] = []
         self.item_spans: dict[int, Span] = {}
+        self.paths: dict[int, list[PathRef]] = {}
 
     # ------------------------------------------------------------ input
 
@@ -408,7 +420,8 @@ class PackageResolver:
             entry[1].append(stability)
 
         for decl_list in decl_lists:
-            for_each_path(decl_list, visit)
+            for path_ref in self._paths_of(decl_list):
+                visit(*path_ref)
 
     def _populate_ast_items(
         self, decl_lists: list[tuple[ast.AstItem, ...]]
@@ -464,7 +477,8 @@ class PackageResolver:
                 else:
                     raise not_found("interface or world", used)
 
-            for_each_path(decl_list, visit)
+            for path_ref in self._paths_of(decl_list):
+                visit(*path_ref)
 
         ids: dict[str, AstRef] = {}
         iface_order: list[int] = []
@@ -535,7 +549,27 @@ class PackageResolver:
 
         for i, decl_list in enumerate(decl_lists):
             self.cur = i
-            for_each_path(decl_list, visit)
+            for path_ref in self._paths_of(decl_list):
+                visit(*path_ref)
+
+    def _paths_of(self, decl_list: tuple[ast.AstItem, ...]) -> list[PathRef]:
+        """The paths `decl_list` refers to, in wit-parser's order (walked once per file)."""
+        found = self.paths.get(id(decl_list))
+        if found is None:
+            refs: list[PathRef] = []
+
+            def collect(
+                owner: ast.Id | None,
+                attributes: Sequence[ast.Attribute],
+                path: ast.UsePath,
+                names: Sequence[ast.UseName] | None,
+                kind: str,
+            ) -> None:
+                refs.append((owner, attributes, path, names, kind))
+
+            for_each_path(decl_list, collect)
+            found = self.paths[id(decl_list)] = refs
+        return found
 
     def _resolve_path(self, path: ast.UsePath) -> tuple[AstRef, str, Span]:
         if isinstance(path, ast.LocalPath):

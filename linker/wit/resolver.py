@@ -89,6 +89,8 @@ class Builder:
     def include_stability(
         self, stability: m.Stability, pkg: m.PackageId, span: Span | None
     ) -> bool:
+        if stability is m.UNKNOWN:  # most items carry no gate
+            return True
         if isinstance(stability, m.Stable):
             name = self.resolve.packages[pkg.index].name
             if name.version is None:
@@ -428,29 +430,29 @@ class _Remap:
     # ------------------------------------------------------------ id maps
 
     @staticmethod
-    def _apply(table: Sequence[object | None], index: int, desc: str, span: Span | None) -> object:
-        found = table[index]
-        if found is None:
-            raise WitSyntaxError(
-                f"found a reference to a {desc} which is excluded due to its feature not "
-                "being activated",
-                span,
-            )
-        return found
+    def _excluded(desc: str, span: Span | None) -> WitSyntaxError:
+        return WitSyntaxError(
+            f"found a reference to a {desc} which is excluded due to its feature not "
+            "being activated",
+            span,
+        )
 
     def map_type(self, type_id: m.TypeId, span: Span | None) -> m.TypeId:
-        found = self._apply(self.types, type_id.index, "type", span)
-        assert isinstance(found, m.TypeId)
+        found = self.types[type_id.index]
+        if found is None:
+            raise self._excluded("type", span)
         return found
 
     def map_interface(self, iface: m.InterfaceId, span: Span | None) -> m.InterfaceId:
-        found = self._apply(self.interfaces, iface.index, "interface", span)
-        assert isinstance(found, m.InterfaceId)
+        found = self.interfaces[iface.index]
+        if found is None:
+            raise self._excluded("interface", span)
         return found
 
     def map_world(self, world: m.WorldId, span: Span | None) -> m.WorldId:
-        found = self._apply(self.worlds, world.index, "world", span)
-        assert isinstance(found, m.WorldId)
+        found = self.worlds[world.index]
+        if found is None:
+            raise self._excluded("world", span)
         return found
 
     # ------------------------------------------------------------ the steps
@@ -495,6 +497,7 @@ class _Remap:
             self.interfaces.append(m.InterfaceId(len(resolve.interfaces)))
             resolve.interfaces.append(new_iface)
 
+        owners: dict[m.InterfaceId, m.OwnerInterface] = {}
         for offset, maybe_type in enumerate(self.types[first_type:]):
             if maybe_type is None:
                 continue
@@ -502,7 +505,11 @@ class _Remap:
             if isinstance(ty.owner, m.OwnerInterface):
                 span = u.type_spans[first_type + offset]
                 try:
-                    ty.owner = m.OwnerInterface(self.map_interface(ty.owner.id, span))
+                    owner = owners.get(ty.owner.id)
+                    if owner is None:
+                        mapped = self.map_interface(ty.owner.id, span)
+                        owner = owners[ty.owner.id] = m.OwnerInterface(mapped)
+                    ty.owner = owner
                 except WitSyntaxError as err:
                     raise WitSyntaxError(
                         f"{err.message}; this type is not gated by a feature but its interface is",
@@ -749,7 +756,8 @@ class _Remap:
                 if isinstance(key, m.InterfaceId):
                     key = self.map_interface(key, span)
                 if isinstance(item, m.WorldInterface):
-                    item = attrs.evolve(item, id=self.map_interface(item.id, span))
+                    mapped = self.map_interface(item.id, span)
+                    item = m.WorldInterface(mapped, item.stability, item.external_id, item.docs)
                 elif isinstance(item, m.WorldFunction):
                     item = m.WorldFunction(self._update_function(item.function, span))
                 target[key] = item
@@ -825,12 +833,10 @@ class _Remap:
                     assert isinstance(item, m.WorldInterface)
                     prev = target.setdefault(key, item)
                     assert isinstance(prev, m.WorldInterface)
-                    target[key] = attrs.evolve(
-                        prev,
-                        stability=_merge_include_stability(
-                            item.stability, prev.stability, external, span
-                        ),
+                    stability = _merge_include_stability(
+                        item.stability, prev.stability, external, span
                     )
+                    target[key] = m.WorldInterface(prev.id, stability, prev.external_id, prev.docs)
 
 
 def _rename(original: str, include: tuple[str, str]) -> str | None:

@@ -19,7 +19,7 @@ class Source:
     text: str = attrs.field(repr=False)
 
 
-@attrs.frozen
+@attrs.define  # not frozen: a frozen attrs `__init__` is slow and spans are made by the thousand
 class Span:
     """Character offsets `start..end` in `source`."""
 
