@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import threading
 import time
@@ -30,11 +31,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "test-components")]
 
 import componentbuild  # noqa: E402
 
-from linker.cli.deps_cmd import render  # noqa: E402
 from linker.cli.run_cmd import Progress  # noqa: E402
 from linker.errors import WitlinkError  # noqa: E402
 from linker.host import Host, OperationContext, Operations  # noqa: E402
-from linker.plan import analyze  # noqa: E402
+from linker.plan import analyze, extdir  # noqa: E402
+from linker.plan.depgraph import render  # noqa: E402
 from linker.plan.link import plan_of  # noqa: E402
 from linker.services.jobs import JobRecord  # noqa: E402
 
@@ -120,12 +121,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     build: Path = args.build_dir
     print("== building the demo extensions (componentize-py; cached by content hash)")
-    folders = [componentbuild.build(name) for name in ("demo-text", "demo-receipts")]
-    for folder in folders:
-        print(f"  {folder}")
+    extensions = build / "extensions"
+    shutil.rmtree(extensions, ignore_errors=True)
+    for name in ("demo-text", "demo-receipts"):
+        ext_id = extdir.add(componentbuild.build(name), extensions)  # as `witlink add` does
+        print(f"  {extensions / ext_id}")
 
     print("\n== linking")
-    linkage = analyze(folders)
+    linkage = analyze([extensions])
     plan = plan_of(linkage)
     build.mkdir(parents=True, exist_ok=True)
     (build / "plan.json").write_text(plan.to_json(build))

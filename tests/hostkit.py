@@ -99,7 +99,7 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test-components"))
     import componentbuild
 
-    out = Path(argv[0]) if argv else Path("build/plan.json")
+    out = Path(argv[0]) if argv else Path("build/host-plan.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(full_plan(componentbuild.component).to_json(out.parent))
     print(out)

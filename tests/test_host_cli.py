@@ -59,7 +59,7 @@ def test_readme_host_example_runs(
 ) -> None:
     readme = (ROOT / "README.md").read_text()
     block = readme.split("<!-- readme-host-example -->\n```python\n", 1)[1].split("```", 1)[0]
-    plan = tmp_path / "build" / "plan.json"
+    plan = tmp_path / "build" / "host-plan.json"
     plan.parent.mkdir()
     plan.write_text(hostkit.full_plan(component).to_json(plan.parent))
     (tmp_path / "cache" / "witlink").mkdir(parents=True)

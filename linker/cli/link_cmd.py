@@ -34,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"error: {args.output}: cannot write the plan: {err.strerror}", file=sys.stderr)
         return 2
+    exts, links = len(plan.extensions), len(plan.bindings)
     print(
-        f"linked {len(plan.extensions)} extensions ({len(plan.bindings)} bindings) "
+        f"linked {exts} extension{'s' * (exts != 1)} ({links} binding{'s' * (links != 1)}) "
         f"into {args.output}",
         file=sys.stderr,
     )

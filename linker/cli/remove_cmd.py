@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
-from linker.errors import InputError, WitlinkError
-from linker.plan import analyze
+from linker.plan import extdir
 
 NAME = "remove"
 HELP = "remove an extension from an extensions directory (refuses while others depend on it)"
@@ -20,26 +18,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.source.is_dir():
-        raise InputError(f"{args.source}: not a directory")
-    linkage = analyze([args.source])
-    found = [e for e in linkage.extensions if e.id == args.id]
-    if not found:
-        known = ", ".join(sorted(e.id for e in linkage.extensions)) or "none"
-        raise WitlinkError(f"{args.source} holds no extension `{args.id}` (it holds: {known})")
-    users = sorted({b.consumer for b in linkage.bindings if b.provider == args.id})
-    if users and not args.force:
-        raise WitlinkError(
-            f"cannot remove `{args.id}`: {', '.join(users)} depend on it "
-            "(remove them first, or pass --force)"
-        )
-    ext = found[0]
-    folder = (ext.manifest.path or ext.manifest.component).parent.resolve()
-    if folder != args.source.resolve() and folder.parent == args.source.resolve():
-        shutil.rmtree(folder)
-    else:
-        ext.manifest.component.unlink()
-        if ext.manifest.path is not None:
-            ext.manifest.path.unlink()
+    extdir.remove(args.id, args.source, force=args.force)
     print(f"removed {args.id} from {args.source}")
     return 0

@@ -1,0 +1,43 @@
+"""The dependency graph between extensions, as text, JSON or Graphviz dot."""
+
+from __future__ import annotations
+
+import json
+
+from linker.plan.matching import Linkage
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render(linkage: Linkage, form: str) -> str:
+    """The graph in `form`: edges consumer -> provider, labelled with the interface."""
+    edges = sorted(linkage.bindings, key=lambda b: (b.consumer, b.provider, b.import_))
+    ids = sorted(e.id for e in linkage.extensions)
+    if form == "json":
+        doc = {
+            "extensions": ids,
+            "order": linkage.order,
+            "edges": [
+                {"consumer": b.consumer, "provider": b.provider, "import": b.import_} for b in edges
+            ],
+            "cycles": linkage.cycles,
+        }
+        return json.dumps(doc, indent=2) + "\n"
+    if form == "dot":
+        lines = ["digraph witlink {", "  rankdir=LR;"]
+        lines += [f"  {_quote(i)};" for i in ids]
+        lines += [
+            f"  {_quote(b.consumer)} -> {_quote(b.provider)} [label={_quote(b.import_)}];"
+            for b in edges
+        ]
+        return "\n".join([*lines, "}"]) + "\n"
+    by_consumer: dict[str, list[str]] = {i: [] for i in ids}
+    for b in edges:
+        by_consumer[b.consumer].append(f"{b.provider} ({b.import_})")
+    out = []
+    for ext_id in linkage.order + [i for i in ids if i not in set(linkage.order)]:
+        needs = by_consumer[ext_id]
+        out.append(f"{ext_id}: {', '.join(needs) if needs else '(no extension dependencies)'}")
+    return "\n".join(out) + "\n"
