@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import componentbuild
+
+from linker.plan import extdir
+from tests.support.readme import run_readme_example
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,23 +50,19 @@ def test_receipts_demo_runs_end_to_end(compile_cache: Path, tmp_path: Path) -> N
 
 
 def test_readme_jobs_example_runs(compile_cache: Path, tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("<!-- readme-jobs-example -->\n```python\n", 1)[1].split("```", 1)[0]
     (tmp_path / "test-components").symlink_to(ROOT / "test-components")
-    (tmp_path / "cache" / "witlink").mkdir(parents=True)
-    (tmp_path / "cache" / "witlink" / "compiled").symlink_to(compile_cache)  # the default folder
-    script = tmp_path / "example.py"
-    script.write_text(block)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")},
-        check=False,
-        timeout=600,
-    )
+    done = run_readme_example("readme-jobs-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:4] == ["step 1", "step 2", "step 3", "completed b'3'"]
     assert 'counter {"topic": "counter.hello", "payload": "{\\"n\\": 1}"}' in done.stdout
     assert (tmp_path / "build" / "jobs" / "jobs.sqlite").exists()
+
+
+def test_readme_library_example_runs(compile_cache: Path, tmp_path: Path) -> None:
+    extensions = tmp_path / "build" / "extensions"
+    for name in ("demo-text", "demo-receipts"):
+        extdir.add(componentbuild.build(name), extensions)
+    done = run_readme_example("readme-library-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    order, count = done.stdout.splitlines()[0], done.stdout.splitlines()[-1]
+    assert order.startswith("('text', 'receipts') {") and count == "3"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import hostkit
+
+from tests.support.readme import run_readme_example
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,23 +58,10 @@ def test_run_prints_json_result_and_errors(
 def test_readme_host_example_runs(
     component: hostkit.Build, compile_cache: Path, tmp_path: Path
 ) -> None:
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("<!-- readme-host-example -->\n```python\n", 1)[1].split("```", 1)[0]
     plan = tmp_path / "build" / "host-plan.json"
     plan.parent.mkdir()
     plan.write_text(hostkit.full_plan(component).to_json(plan.parent))
-    (tmp_path / "cache" / "witlink").mkdir(parents=True)
-    (tmp_path / "cache" / "witlink" / "compiled").symlink_to(compile_cache)  # the default folder
-    script = tmp_path / "example.py"
-    script.write_text(block)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")},
-        check=False,
-    )
+    done = run_readme_example("readme-host-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
     assert "'calc', 'app', 'py-ext', 'py-text', 'counter'" in done.stdout
 
