@@ -13,7 +13,7 @@ import hostkit
 import pytest
 
 from linker.errors import ExtensionError
-from linker.host import Host, OperationContext, Operations
+from linker.host import Host, OperationContext, Operations, Status
 from linker.manifest import RateLimits
 
 seen: list[OperationContext] = []
@@ -122,13 +122,23 @@ def test_log_and_stdout_go_to_python_logging(
     assert ("witlink.ext.py-ext", "INFO", "initialised") in records  # host.log from init
 
 
-def test_init_error_fails_the_load(component: hostkit.Build, compile_cache: Path) -> None:
+def test_init_error_fails_only_that_extensions_load(
+    component: hostkit.Build, compile_cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     ops = make_ops()
     ops.add("ext.init", lambda ctx, payload: {"fail": "no licence key configured"})
-    with pytest.raises(
-        ExtensionError, match=r"extension `py-ext` failed to start: .*no licence key configured"
-    ):
-        Host.from_plan(hostkit.full_plan(component), operations=ops, cache_dir=compile_cache)
+    plan = hostkit.full_plan(component)
+    with Host.from_plan(plan, operations=ops, cache_dir=compile_cache) as host:
+        assert host.status("py-ext") is Status.UNLOADED
+        assert "no licence key configured" in caplog.text
+        with pytest.raises(
+            ExtensionError,
+            match=r"`py-ext` is unloaded \(last error: .*failed to start: .*no licence key",
+        ):
+            host.call("py-ext", "op", "files.list", None, "{}")
+        assert host.call("app", "run", 5) == 10  # the others loaded and answer
+        with pytest.raises(ExtensionError, match="no licence key configured"):
+            host.load("py-ext")  # still failing: the error says why
 
 
 def test_wasi_gives_no_environment_and_no_files(host: Host) -> None:

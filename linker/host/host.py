@@ -12,6 +12,7 @@ replies = host.emit("files.created", '{"path": "a.txt"}')      # [events] subscr
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +52,9 @@ class ExtensionInfo:
     id: str
     status: Status
     metrics: Metrics
+
+
+_log = logging.getLogger("witlink.host")
 
 
 class Host:
@@ -94,7 +98,7 @@ class Host:
         self.clock.start()
         try:
             for ext_id in plan.order:
-                self._load(plan.extension(ext_id))
+                self._load_at_start(plan.extension(ext_id))
         except BaseException:
             self.close()
             raise
@@ -327,6 +331,19 @@ class Host:
         self._runtimes[planned.id] = rt
         if not self.lazy:
             rt.instantiate()
+
+    def _load_at_start(self, planned: PlannedExtension) -> None:
+        """Load one extension of the plan; if its instantiation or `init` fails, only it stays
+        unloaded (the error is logged and kept as its last error) and the others load."""
+        try:
+            self._load(planned)
+        except ExtensionError as err:
+            rt = self._runtimes.get(planned.id)
+            if rt is None:  # the component itself is unusable: the plan is wrong
+                raise
+            rt.status = Status.UNLOADED
+            rt.metrics.last_error = str(err)
+            _log.warning("%s", err)
 
     def _planned(self, ext_id: str) -> PlannedExtension:
         try:

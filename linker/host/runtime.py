@@ -216,8 +216,9 @@ class ExtensionRuntime:
                 extension=self.id,
             )
         if self.status is Status.UNLOADED:
+            why = f" (last error: {self.metrics.last_error})" if self.metrics.last_error else ""
             raise ExtensionError(
-                f"extension `{self.id}` is unloaded; call host.load({self.id!r}) first",
+                f"extension `{self.id}` is unloaded{why}; call host.load({self.id!r}) first",
                 extension=self.id,
             )
 
