@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bindgen import generate
+from linker.cli.argtypes import existing_path
 from linker.errors import WitError
 from linker.wit import load as load_wit
 
@@ -14,7 +15,9 @@ HELP = "generate a typed Python package for a WIT world (host imports and export
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, help="a .wit file or a WIT directory (with deps/)")
+    parser.add_argument(
+        "path", type=existing_path, help="a .wit file or a WIT directory (with deps/)"
+    )
     parser.add_argument("--world", help="the world to bind (needed when the package has several)")
     parser.add_argument(
         "-o", "--out", type=Path, required=True, help="directory to write the package into"

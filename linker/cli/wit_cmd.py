@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from linker import wit
+from linker.cli.argtypes import existing_path
 
 NAME = "wit"
 HELP = "parse and resolve a WIT file or directory; print it as WIT or JSON"
@@ -13,7 +13,9 @@ HELP = "parse and resolve a WIT file or directory; print it as WIT or JSON"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "path", type=Path, help="a .wit file, a WIT directory (with deps/), or a .wasm/.wat package"
+        "path",
+        type=existing_path,
+        help="a .wit file, a WIT directory (with deps/), or a .wasm/.wat package",
     )
     parser.add_argument(
         "--json", action="store_true", help="print wit-parser's JSON instead of WIT text"

@@ -118,8 +118,10 @@ class Plan:
             raise PlanError(f"plan is not valid JSON (line {err.lineno}): {err.msg}") from None
         try:
             return _read_plan(doc, base)
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise PlanError(f"plan does not match schema {SCHEMA}: {err!r}") from None
+        except KeyError as err:
+            raise PlanError(f"plan does not match schema {SCHEMA}: missing key {err}") from None
+        except (TypeError, ValueError, AttributeError) as err:
+            raise PlanError(f"plan does not match schema {SCHEMA}: {err}") from None
 
     @classmethod
     def load(cls, path: Path) -> Plan:
