@@ -100,8 +100,7 @@ def main(argv: list[str]) -> int:
     import componentbuild
 
     out = Path(argv[0]) if argv else Path("build/host-plan.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(full_plan(componentbuild.component).to_json(out.parent))
+    full_plan(componentbuild.component).save(out)
     print(out)
     return 0
 

@@ -27,8 +27,7 @@ def test_run_prints_json_result_and_errors(
     component: hostkit.Build, compile_cache: Path, tmp_path: Path
 ) -> None:
     small = tmp_path / "small" / "plan.json"
-    small.parent.mkdir()
-    small.write_text(hostkit.calc_plan(component).to_json(small.parent))
+    hostkit.calc_plan(component).save(small)
     cold = ["--cache-dir", str(tmp_path / "cold")]
     first = witlink("run", str(small), "app", "run", "5", *cold)
     assert first.returncode == 0, first.stderr
@@ -39,7 +38,7 @@ def test_run_prints_json_result_and_errors(
     assert "compiling" not in again.stderr  # cache hit
 
     plan = tmp_path / "plan.json"
-    plan.write_text(hostkit.full_plan(component).to_json(tmp_path))
+    hostkit.full_plan(component).save(plan)
     warm = ["--cache-dir", str(compile_cache)]
     text = witlink("run", str(plan), "py-text", "acme:text/lib@1.0.0#shout", '"hi"', *warm)
     assert text.returncode == 0 and text.stdout.splitlines()[-1] == '"HI!"'
@@ -59,8 +58,7 @@ def test_readme_host_example_runs(
     component: hostkit.Build, compile_cache: Path, tmp_path: Path
 ) -> None:
     plan = tmp_path / "build" / "host-plan.json"
-    plan.parent.mkdir()
-    plan.write_text(hostkit.full_plan(component).to_json(plan.parent))
+    hostkit.full_plan(component).save(plan)
     done = run_readme_example("readme-host-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
     assert "'calc', 'app', 'py-ext', 'py-text', 'counter'" in done.stdout

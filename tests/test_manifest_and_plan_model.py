@@ -97,3 +97,27 @@ def test_plan_json_round_trip(tmp_path: Path) -> None:
 def test_bad_plans(text: str) -> None:
     with pytest.raises(PlanError):
         Plan.from_json(text)
+
+
+def test_plan_save_writes_relative_paths_and_reports_failures(tmp_path: Path) -> None:
+    plan = Plan(
+        extensions=(
+            PlannedExtension(
+                id="a",
+                component=tmp_path / "out" / "a" / "a.wasm",
+                sha256="00",
+                size=1,
+                imports=(),
+                exports=(),
+            ),
+        ),
+        order=("a",),
+        bindings=(),
+        functions=(),
+    )
+    plan.save(tmp_path / "out" / "plan.json")
+    assert '"component": "a/a.wasm"' in (tmp_path / "out" / "plan.json").read_text()
+    assert Plan.load(tmp_path / "out" / "plan.json") == plan
+    (tmp_path / "file").write_text("")
+    with pytest.raises(PlanError, match="cannot write the plan"):
+        plan.save(tmp_path / "file" / "plan.json")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from linker.cli.linking import add_inputs, analyze_args, report
 from linker.plan.link import plan_of
+from linker.plan.model import PlanError
 
 NAME = "link"
 HELP = "match extensions' imports to exports and write the plan (plan.json)"
@@ -28,11 +29,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(plan.to_json(Path.cwd()))
         return 0
-    text = plan.to_json(args.output.resolve().parent)
     try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as err:
-        print(f"error: {args.output}: cannot write the plan: {err.strerror}", file=sys.stderr)
+        plan.save(args.output)
+    except PlanError as err:
+        print(f"error: {err}", file=sys.stderr)
         return 2
     exts, links = len(plan.extensions), len(plan.bindings)
     print(

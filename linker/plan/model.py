@@ -131,6 +131,14 @@ class Plan:
             raise PlanError(f"{path}: cannot read plan: {err.strerror}") from None
         return cls.from_json(text, base=path.parent)
 
+    def save(self, path: Path) -> None:
+        """Write the plan to `path` (folders made as needed), paths relative to its folder."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.to_json(path.resolve().parent), encoding="utf-8")
+        except OSError as err:
+            raise PlanError(f"{path}: cannot write the plan: {err.strerror}") from None
+
 
 def _path_text(path: Path, below: str | None) -> str:
     """`path` relative to the folder `below` (`os.sep`-terminated, symlinks resolved)
