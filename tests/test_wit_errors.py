@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT
+from conftest import ROOT
 
 from linker.errors import WitError
 from linker.wit import load
@@ -76,15 +76,15 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_prints_json() -> None:
-    case = CORPUS / "multi-file"
+def test_cli_prints_json(corpus: Path) -> None:
+    case = corpus / "multi-file"
     proc = _cli(str(case), "--json")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == (CORPUS / "multi-file.wit.json").read_text().strip()
+    assert proc.stdout.strip() == (corpus / "multi-file.wit.json").read_text().strip()
 
 
-def test_cli_reports_located_error() -> None:
-    case = CORPUS / "parse-fail" / "keyword.wit"
+def test_cli_reports_located_error(corpus: Path) -> None:
+    case = corpus / "parse-fail" / "keyword.wit"
     proc = _cli(str(case), "--json")
     assert proc.returncode == 1
     assert "keyword.wit:4:8" in proc.stderr
