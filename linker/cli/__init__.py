@@ -16,6 +16,7 @@ from linker.cli import (
     add_cmd,
     bindgen_cmd,
     check_cmd,
+    compose_cmd,
     deps_cmd,
     inspect_cmd,
     libs_cmd,
@@ -36,6 +37,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     add_cmd,
     remove_cmd,
     run_cmd,
+    compose_cmd,
     bindgen_cmd,
 )
 

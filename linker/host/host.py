@@ -98,7 +98,7 @@ class Host:
         self.clock.start()
         try:
             for ext_id in plan.order:
-                self._load_at_start(plan.extension(ext_id))
+                self._load_at_start(self._planned(ext_id))
         except BaseException:
             self.close()
             raise
@@ -346,8 +346,9 @@ class Host:
             _log.warning("%s", err)
 
     def _planned(self, ext_id: str) -> PlannedExtension:
+        """`ext_id` as the plan says to run it (its composite, if it has one)."""
         try:
-            return self.plan.extension(ext_id)
+            return _as_run(self.plan.extension(ext_id))
         except KeyError:
             raise ExtensionError(
                 f"the plan has no extension `{ext_id}`", extension=ext_id
@@ -376,6 +377,17 @@ def _refresh_exports(rt: ExtensionRuntime, renamed: dict[str, str]) -> None:
             continue
         export.name = new_name
         rt.exports[new_name] = export
+
+
+def _as_run(planned: PlannedExtension) -> PlannedExtension:
+    """`planned` as the host runs it: a composite (`witlink link --compose`) replaces its
+    component and imports; the providers inside it are its private copies."""
+    c = planned.composite
+    if c is None:
+        return planned
+    return attrs.evolve(
+        planned, component=c.component, sha256=c.sha256, size=c.size, imports=c.imports
+    )
 
 
 def _read_component(ext_id: str, path: Path) -> tuple[bytes, str]:

@@ -91,16 +91,7 @@ class _Matcher:
             for item in ext.component.imports:
                 self.link_import(ext, item)
         self.out.cycles = graph.cycles(self.out.depends_on)
-        for cycle in self.out.cycles:
-            self.out.diagnostics.append(
-                Diagnostic(
-                    "W006-cycle",
-                    cycle[0],
-                    f"dependency cycle: {' -> '.join(cycle)}",
-                    hint="extensions cannot import from each other in a circle; move what they "
-                    "share into a separate `lib` that both import",
-                )
-            )
+        self.out.diagnostics.extend(cycle_diagnostic(cycle) for cycle in self.out.cycles)
         self.out.order = graph.order(self.out.depends_on)
         return self.out
 
@@ -346,6 +337,17 @@ class _Matcher:
         self.out.functions.extend(
             [FunctionRef(ext_id, name, f, provider, export, texts[f]) for f in wanted]
         )
+
+
+def cycle_diagnostic(cycle: list[str]) -> Diagnostic:
+    """The `W006-cycle` diagnostic of one cycle `a -> b -> a` (from `graph.cycles`)."""
+    return Diagnostic(
+        "W006-cycle",
+        cycle[0],
+        f"dependency cycle: {' -> '.join(cycle)}",
+        hint="extensions cannot import from each other in a circle; move what they "
+        "share into a separate `lib` that both import",
+    )
 
 
 def _ext_id(ext: Extension) -> str:

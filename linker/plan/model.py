@@ -8,7 +8,9 @@
   "host": "witlink:host@0.1.0",
   "extensions": [{"id", "name", "version", "component", "sha256", "size",
                   "imports": [{"name", "provider"}], "exports": [...],
-                  "permissions": {...}, "subscribe": [...], "dependencies": {...}}],
+                  "permissions": {...}, "subscribe": [...], "dependencies": {...},
+                  "composite": {"component", "sha256", "size", "members": [...],
+                                "imports": [{"name", "provider"}]}}],
   "order": ["provider-id", "consumer-id"],
   "bindings": [{"consumer", "import", "provider", "export"}],
   "functions": [{"consumer", "import", "function", "provider", "export", "signature"}]
@@ -16,6 +18,7 @@
 ```
 
 An import's `provider` is `"host"` (the witlink:host interfaces), `"wasi"`, or an extension id.
+`composite` is present only for an extension run composed (`witlink link --compose EXT`).
 Component paths are stored relative to the plan file's folder when they lie below it.
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -53,6 +57,20 @@ class PlannedImport:
 
 
 @attrs.frozen
+class Composite:
+    """An extension fused with its `*/lib` providers into one component (`linker.compose`);
+    the host runs it in place of the extension's own component."""
+
+    component: Path
+    sha256: str
+    size: int
+    members: tuple[str, ...]
+    """The extension's id first, then the providers inside, in instantiation search order."""
+    imports: tuple[PlannedImport, ...]
+    """What the composite still imports: host and WASI interfaces only."""
+
+
+@attrs.frozen
 class PlannedExtension:
     id: str
     component: Path
@@ -65,6 +83,7 @@ class PlannedExtension:
     version: str | None = None
     subscribe: tuple[str, ...] = ()
     dependencies: Mapping[str, str] = attrs.field(factory=dict)
+    composite: Composite | None = None
 
 
 @attrs.frozen
@@ -167,6 +186,21 @@ def _permissions_doc(p: Permissions) -> dict[str, Any]:
     }
 
 
+def _composite_doc(c: Composite | None, below: str | None) -> dict[str, Any]:
+    """`{"composite": ...}` for an extension run composed, else nothing."""
+    if c is None:
+        return {}
+    return {
+        "composite": {
+            "component": _path_text(c.component, below),
+            "sha256": c.sha256,
+            "size": c.size,
+            "members": list(c.members),
+            "imports": [{"name": i.name, "provider": i.provider} for i in c.imports],
+        }
+    }
+
+
 def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
     below = None if base is None else os.path.join(os.path.realpath(base), "")
     return {
@@ -185,6 +219,7 @@ def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
                 "permissions": _permissions_doc(e.permissions),
                 "subscribe": list(e.subscribe),
                 "dependencies": dict(sorted(e.dependencies.items())),
+                **_composite_doc(e.composite, below),
             }
             for e in plan.extensions
         ],
@@ -226,14 +261,47 @@ def _read_permissions(doc: Mapping[str, Any]) -> Permissions:
     )
 
 
+def _relative_to(base: Path | None, path: Path) -> Path:
+    return base / path if base is not None and not path.is_absolute() else path
+
+
+def _read_composite(e: Mapping[str, Any], ids: set[str], base: Path | None) -> Composite | None:
+    """The `composite` of extension doc `e`, checked: it starts with `e` itself, names only
+    extensions of the plan, each once, and imports only from the host and WASI."""
+    doc = e.get("composite")
+    if doc is None:
+        return None
+    where = f"extension `{e['id']}`: composite"
+    members = tuple(doc["members"])
+    if not members or members[0] != e["id"]:
+        raise ValueError(f"{where}: members must start with `{e['id']}`, not {list(members)}")
+    if not set(members) <= ids or len(set(members)) != len(members):
+        raise ValueError(f"{where}: members repeat or are not in the plan: {list(members)}")
+    imports = tuple(PlannedImport(i["name"], i["provider"]) for i in doc["imports"])
+    for i in imports:
+        if i.provider not in (HOST_PROVIDER, WASI_PROVIDER):
+            raise ValueError(f"{where}: imports `{i.name}` from `{i.provider}`, not host or wasi")
+    sha256, size = doc["sha256"], doc["size"]
+    if not isinstance(sha256, str) or not re.fullmatch("[0-9a-f]{64}", sha256):
+        raise ValueError(f"{where}: sha256 must be 64 lowercase hex digits, not {sha256!r}")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ValueError(f"{where}: size must be a byte count, not {size!r}")
+    return Composite(
+        component=_relative_to(base, Path(doc["component"])),
+        sha256=sha256,
+        size=size,
+        members=members,
+        imports=imports,
+    )
+
+
 def _read_plan(doc: Mapping[str, Any], base: Path | None) -> Plan:
     if doc.get("schema") != SCHEMA:
         raise ValueError(f"schema is {doc.get('schema')!r}, this witlink reads {SCHEMA}")
     extensions = []
+    ids = {e["id"] for e in doc["extensions"]}
     for e in doc["extensions"]:
-        component = Path(e["component"])
-        if base is not None and not component.is_absolute():
-            component = base / component
+        component = _relative_to(base, Path(e["component"]))
         extensions.append(
             PlannedExtension(
                 id=e["id"],
@@ -247,6 +315,7 @@ def _read_plan(doc: Mapping[str, Any], base: Path | None) -> Plan:
                 version=e.get("version"),
                 subscribe=tuple(e.get("subscribe", ())),
                 dependencies=dict(e.get("dependencies", {})),
+                composite=_read_composite(e, ids, base),
             )
         )
     return Plan(

@@ -1,0 +1,31 @@
+(module
+  (import "witlink:host/host@0.1.0" "call"
+    (func $call (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "acme:stats/lib@0.3.0" "sum3" (func $sum3 (param i32 i32 i32) (result i32)))
+  (import "acme:stats/lib@0.3.0" "dot2" (func $dot2 (param i32 i32 i32 i32) (result i32)))
+  (import "acme:stats/lib@0.3.0" "tick" (func $tick (result i32)))
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (data (i32.const 16) "app.ping{}")
+  (func (export "sum3") (param i32 i32 i32) (result i32)
+    (call $sum3 (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "dot2") (param i32 i32 i32 i32) (result i32)
+    (call $dot2 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "tick") (result i32)
+    (call $tick))
+  (func (export "ping") (result i32)
+    ;; call("app.ping", none, "{}") -> result<string, call-error> written at 64
+    (global.set $heap (i32.const 1024))
+    (call $call (i32.const 16) (i32.const 8) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 24) (i32.const 2) (i32.const 64))
+    (if (result i32) (i32.eqz (i32.load8_u (i32.const 64)))
+      (then (i32.load (i32.const 72)))
+      (else (i32.add (i32.const 1000) (i32.load8_u (i32.const 68))))))
+  ;; a bump allocator for the host's replies, reset on every `ping`
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at
+      (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+               (i32.xor (i32.sub (local.get 2) (i32.const 1)) (i32.const -1))))
+    (global.set $heap (i32.add (local.get $at) (local.get 3)))
+    (local.get $at)))

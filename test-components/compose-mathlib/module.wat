@@ -1,0 +1,12 @@
+(module
+  (memory (export "memory") 1)
+  (global $calls (mut i32) (i32.const 0))
+  (func (export "acme:mathlib/lib@1.2.0#add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "acme:mathlib/lib@1.2.0#mul") (param i32 i32) (result i32)
+    (i32.mul (local.get 0) (local.get 1)))
+  (func (export "acme:mathlib/lib@1.2.0#counter") (result i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (global.get $calls))
+  (func (export "acme:mathlib/lib@1.2.0#sub") (param i32 i32) (result i32)
+    (i32.sub (local.get 0) (local.get 1))))
