@@ -61,25 +61,28 @@ def interleaved(fns: list[Callable[[], Any]], n: int, rounds: int = 9) -> list[f
     return [statistics.median(bucket) for bucket in times]
 
 
+def stock_add(engine: Any, wasm: Path) -> Callable[[], None]:
+    """One stock wasmtime-py call of calc's `add` (`Func.__call__` + `post_return`)."""
+    store = Store(engine)
+    store.set_epoch_deadline(1 << 40)
+    instance = Linker(engine).instantiate(store, Component(engine, wasm.read_bytes()))
+    add = instance.get_func(
+        store, instance.get_export_index(store, "add", instance.get_export_index(store, CALC))
+    )
+
+    def stock() -> None:
+        add(store, 2, 3)
+        add.post_return(store)
+
+    return stock
+
+
 def cross_call(cache: Path) -> float:
     plan = hostkit.calc_plan(componentbuild.component)
     with Host.from_plan(plan, cache_dir=cache) as host:
-        engine = host.engine
-        provider = Component(engine, plan.extension("calc").component.read_bytes())
-        store = Store(engine)
-        store.set_epoch_deadline(1 << 40)
-        instance = Linker(engine).instantiate(store, provider)
-        add = instance.get_func(
-            store, instance.get_export_index(store, "add", instance.get_export_index(store, CALC))
-        )
-
-        def stock() -> None:
-            add(store, 2, 3)
-            add.post_return(store)
-
         t_stock, t_via, t_local = interleaved(
             [
-                stock,
+                stock_add(host.engine, plan.extension("calc").component),
                 lambda: host.call("app", "add-via-lib", 2, 3),
                 lambda: host.call("app", "add-local", 2, 3),
             ],
