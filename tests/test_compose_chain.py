@@ -23,6 +23,7 @@ from linker.errors import ExtensionError, LinkError
 from linker.host import Host, OperationContext, Operations
 from linker.plan import Binding, Plan, PlanError, PlannedImport
 from linker.tools import wasm_tools
+from tests.support.readme import run_readme_example
 
 CHAIN = ("compose-app", "compose-stats", "compose-mathlib")
 U32 = st.integers(0, 2**32 - 1)
@@ -295,3 +296,13 @@ def test_cli_compose_link_and_run(plan: Plan, chain: Path, tmp_path: Path) -> No
     done = witlink("link", chain, "--compose", "app", cwd=tmp_path)
     assert done.returncode == 2
     assert "--compose needs -o PLAN" in done.stderr
+
+
+def test_readme_compose_example_runs(compile_cache: Path, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "test-components").symlink_to(root / "test-components")
+    done = run_readme_example("readme-compose-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["6", "15"]
+    assert (tmp_path / "build" / "app.wasm").read_bytes()[:4] == b"\0asm"
+    assert (tmp_path / "build" / "composed" / "app.wasm").is_file()
