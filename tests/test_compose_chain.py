@@ -259,9 +259,11 @@ def test_a_tool_failure_shows_its_whole_message(plan: Plan) -> None:
     assert "deprecated" not in message
 
 
-def test_unknown_extension(plan: Plan) -> None:
+def test_unknown_extension_and_one_with_nothing_to_compose(plan: Plan) -> None:
     with pytest.raises(ComposeError, match="the plan has no extension `nope`; its extensions: "):
         linker.compose(plan, "nope")
+    with pytest.raises(ComposeError, match="`mathlib` imports no `lib` of another extension"):
+        linker.compose(plan, "mathlib")
 
 
 def witlink(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

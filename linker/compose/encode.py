@@ -52,17 +52,15 @@ def configuration(members: Members) -> dict[str, Any]:
     """The wasm-tools compose configuration (JSON is YAML): one instantiation per member."""
     root, *providers = members.members
     names = {m.planned.id: _name(m.planned.id) for m in providers}
-    instantiations: dict[str, Any] = {}
-    for member in members.members:
-        name = ROOT if member is root else names[member.planned.id]
-        instantiations[name] = {
-            "dependency": name,
+    instantiations = {
+        ROOT if member is root else names[member.planned.id]: {
             "arguments": {
                 a.import_: {"instance": names[a.provider], "export": a.export}
                 for a in member.arguments
-            },
+            }
         }
-    del instantiations[ROOT]["dependency"]
+        for member in members.members
+    }
     return {
         "dependencies": {names[m.planned.id]: _file_name(m.planned.id) for m in providers},
         "instantiations": instantiations,
@@ -70,7 +68,7 @@ def configuration(members: Members) -> dict[str, Any]:
 
 
 def _name(ext_id: str) -> str:
-    """A member's dependency and instance name (never `root`, the input's)."""
+    """A member's dependency name, also its instantiation's (never `root`, the input's)."""
     return f"ext-{ext_id}"
 
 

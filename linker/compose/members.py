@@ -52,8 +52,9 @@ class Members:
 def members_of(plan: Plan, ext_id: str) -> Members:
     """The members of `ext_id`'s composite, from the plan's bindings.
 
-    Raises `ComposeError` if the plan has no `ext_id`, and `LinkError` with the link
-    step's diagnostics if a member imports what no member provides, or on a cycle.
+    Raises `ComposeError` if the plan has no `ext_id` or it uses no other extension, and
+    `LinkError` with the link step's diagnostics if a member imports what no member
+    provides, or on a cycle.
     """
     by_id = {e.id: e for e in plan.extensions}
     if ext_id not in by_id:
@@ -88,6 +89,12 @@ def members_of(plan: Plan, ext_id: str) -> Members:
     problems.extend(cycle_diagnostic(cycle) for cycle in graph.cycles(depends_on))
     if problems:
         raise LinkError(problems)
+    if len(found) == 1:
+        raise ComposeError(
+            f"`{ext_id}` imports no `lib` of another extension: there is nothing to compose "
+            "it with; run it as it is",
+            extension=ext_id,
+        )
     imports = tuple(PlannedImport(name, provider) for name, provider in left.items())
     return Members(tuple(found.values()), imports)
 
