@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -308,3 +309,17 @@ def test_readme_compose_example_runs(compile_cache: Path, tmp_path: Path) -> Non
     assert done.stdout.splitlines() == ["6", "15"]
     assert (tmp_path / "build" / "app.wasm").read_bytes()[:4] == b"\0asm"
     assert (tmp_path / "build" / "composed" / "app.wasm").is_file()
+
+
+def test_a_provider_shared_by_members_is_instantiated_once(
+    component: Callable[[str], Path], tmp_path: Path
+) -> None:
+    names = ("link-top", "link-left", "link-right", "link-base")  # top -> left, right -> base
+    plan = linker.link([component(name) for name in names])
+    out = tmp_path / "top.wasm"
+    out.write_bytes(linker.compose(plan, "link-top"))
+    text = subprocess.run(
+        [wasm_tools(), "print", str(out)], check=True, capture_output=True, text=True
+    ).stdout
+    assert len(re.findall(r"^  \(component ", text, re.MULTILINE)) == 4
+    assert len(re.findall(r"^  \(instance \(;\d+;\) \(instantiate ", text, re.MULTILINE)) == 4
