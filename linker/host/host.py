@@ -82,8 +82,8 @@ class Host:
     ) -> None:
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.job_runner = Jobs(self.data_dir / JOBS_FILE)
         self.audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
+        self.job_runner = Jobs(self.data_dir / JOBS_FILE)
         self.authority = Authority(
             lambda ext_id: self.runtime(ext_id).planned.permissions,
             self.audit_log,

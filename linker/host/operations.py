@@ -28,6 +28,7 @@ counts against the guest's call timeout. Every decision is recorded in the audit
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import math
@@ -255,7 +256,10 @@ def _run_with_timeout(handler: Handler, ctx: OperationContext, value: Any, timeo
         except BaseException as err:
             failure.append(err)
 
-    worker = threading.Thread(target=run, name=f"witlink-op-{ctx.method}", daemon=True)
+    context = contextvars.copy_context()  # the call chain, for a handler calling extensions
+    worker = threading.Thread(
+        target=context.run, args=(run,), name=f"witlink-op-{ctx.method}", daemon=True
+    )
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
