@@ -1,7 +1,8 @@
 """The audit trail: one entry per decision on a host operation or an HTTP request.
 
 `AuditLog` keeps the latest `capacity` entries in memory and, given a path, appends every
-entry to it as one JSON object per line (JSON Lines), flushed as it is written.
+entry to it as one JSON object per line (JSON Lines), flushed as it is written. Subjects and
+details are cut to `MAX_TEXT` characters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import attrs
 from linker.errors import WitlinkError
 
 DEFAULT_CAPACITY = 10_000
+MAX_TEXT = 500
+"""Characters kept of a subject or detail (a guest chooses them: they must not grow the log)."""
 Kind = Literal["operation", "http"]
 
 
@@ -75,7 +78,15 @@ class AuditLog:
         outcome: str,
         detail: str | None = None,
     ) -> None:
-        entry = AuditEntry(time.time(), extension, chain, kind, subject, outcome, detail)
+        entry = AuditEntry(
+            time.time(),
+            extension,
+            chain,
+            kind,
+            _clip(subject),
+            outcome,
+            _clip(detail) if detail is not None else None,
+        )
         with self._lock:
             self._entries.append(entry)
             if self._file is not None:
@@ -92,3 +103,7 @@ class AuditLog:
             if self._file is not None:
                 self._file.close()
             self._file = None
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
