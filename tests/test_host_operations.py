@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,28 @@ def make_ops() -> Operations:
     @ops.operation("files.weird")
     def weird(ctx: OperationContext, payload: Any) -> Any:
         return {1, 2}
+
+    @ops.operation("files.nan")
+    def nan(ctx: OperationContext, payload: Any) -> Any:
+        return {"mean": float("nan"), "max": float("inf")}
+
+    @ops.operation("files.slow")
+    def slow(ctx: OperationContext, payload: Any) -> Any:
+        time.sleep(payload.get("s", 1.0))
+        return "done"
+
+    @ops.operation("files.slow-capped", timeout=0.2)
+    def slow_capped(ctx: OperationContext, payload: Any) -> Any:
+        time.sleep(2.0)
+        return "too late"
+
+    @ops.operation("files.interrupt")
+    def interrupt(ctx: OperationContext, payload: Any) -> Any:
+        raise KeyboardInterrupt
+
+    @ops.operation("files.exit")
+    def leave(ctx: OperationContext, payload: Any) -> Any:
+        raise SystemExit(3)
 
     @ops.operation("secrets.read")
     def secrets(ctx: OperationContext, payload: Any) -> Any:
@@ -76,9 +99,18 @@ def test_kind_prefix_is_ignored_for_lookup_and_permission(host: Host) -> None:
         ("files.list", "{}", "lib-9", "denied: extension `py-ext` may not use library `lib-9`"),
         ("files.list", "{not json", None, "invalid: payload is not JSON"),
         ("files.boom", "{}", None, "failed: disk on fire"),
-        ("files.weird", "{}", None, "failed: `files.weird` returned a value that is not JSON"),
-        # order: not-found beats denied; denied beats a bad payload
-        ("secrets.none", "{not json", "lib-9", "notfound"),
+        ("files.weird", "{}", None, "failed: `files.weird` returned a value that is not strict"),
+        ("files.nan", "{}", None, "failed: `files.nan` returned a value that is not strict JSON"),
+        ("files.list", '{"dir": NaN}', None, "invalid: payload is not JSON: NaN"),
+        ("files.list", '{"dir": -Infinity}', None, "invalid: payload is not JSON"),
+        ("files.list", "[" * 100_000 + "]" * 100_000, None, "invalid: payload is not JSON"),
+        ("files.list", "1" * 5000, None, "invalid: payload is not JSON"),
+        # order: denied beats not-found (a guest cannot probe which operations exist),
+        # not-found beats a bad payload
+        ("secrets.none", "{}", None, "denied: extension `py-ext` may not call `secrets.none`"),
+        ("secrets.none", "{not json", "lib-9", "denied"),
+        ("files.nothing", "{not json", "lib-9", "denied"),
+        ("files.nothing", "{not json", None, "notfound"),
         ("secrets.read", "{not json", None, "denied"),
         ("files.list", "{not json", "lib-9", "denied"),
     ],
@@ -145,3 +177,51 @@ def test_wasi_gives_no_environment_and_no_files(host: Host) -> None:
     seen_by_guest = json.loads(host.call("py-ext", "probe"))
     assert seen_by_guest["env"] == {}
     assert seen_by_guest["files"] == [] or str(seen_by_guest["files"]).startswith("error")
+
+
+def test_a_slow_handler_does_not_count_against_the_guest(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
+    """The handler runs 1.2 s under a 0.5 s call timeout: the guest is not trapped."""
+    plan = hostkit.full_plan(component)
+    with Host.from_plan(
+        plan, operations=make_ops(), cache_dir=compile_cache, call_timeout=0.5
+    ) as host:
+        assert host.call("py-ext", "op", "files.slow", None, '{"s": 1.2}') == '"done"'
+        assert host.status("py-ext") is Status.LOADED
+        assert host.info("py-ext").metrics.errors == 0
+
+
+def test_operation_timeouts(component: hostkit.Build, compile_cache: Path) -> None:
+    plan = hostkit.full_plan(component)
+    with Host.from_plan(
+        plan,
+        operations=make_ops(),
+        cache_dir=compile_cache,
+        operation_timeout=0.3,
+    ) as host:
+        answer = host.call("py-ext", "op", "files.slow", None, '{"s": 2}')
+        assert answer == "failed: host operation `files.slow` did not finish within 0.3 s"
+        answer = host.call("py-ext", "op", "files.slow-capped", None, "{}")
+        assert answer == "failed: host operation `files.slow-capped` did not finish within 0.2 s"
+        assert host.call("py-ext", "op", "files.slow", None, '{"s": 0}') == '"done"'
+        assert host.status("py-ext") is Status.LOADED
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-calls", "public-calls"])
+def test_interrupts_reach_the_host_and_are_not_the_guests_fault(
+    component: hostkit.Build, compile_cache: Path, fast: bool
+) -> None:
+    plan = hostkit.full_plan(component)
+    with Host.from_plan(
+        plan, operations=make_ops(), cache_dir=compile_cache, max_faults=1, fast_calls=fast
+    ) as host:
+        with pytest.raises(KeyboardInterrupt):
+            host.call("py-ext", "op", "files.interrupt", None, "{}")
+        with pytest.raises(SystemExit) as leaving:
+            host.call("py-ext", "op", "files.exit", None, "{}")
+        assert leaving.value.code == 3
+        metrics = host.info("py-ext").metrics
+        assert (metrics.errors, metrics.consecutive_faults) == (0, 0)
+        assert host.status("py-ext") is not Status.QUARANTINED
+        assert json.loads(host.call("py-ext", "op", "files.list", None, '{"dir": "x"}'))

@@ -247,7 +247,7 @@ def define(
                 return target(*args)
             except WasmtimeError:
                 raise
-            except Exception as err:
+            except BaseException as err:  # KeyboardInterrupt too: it must cross wasm
                 raise _keep_host_error(err) from None
 
         instance.add_func(name, public_func)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +26,20 @@ from linker.host.cache import CompileCache, CompileProgress
 from linker.host.engine import EpochClock, make_engine
 from linker.host.events import EventReply, emit
 from linker.host.jobs import Jobs, ProgressHook, run_job_export
-from linker.host.operations import Operations
+from linker.host.operations import Authority, Operations
 from linker.host.reload import check_provider
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
 from linker.host.wiring import build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
-from linker.services.http import HttpClient, HttpPolicy
+from linker.services.audit import AuditEntry, AuditLog
 from linker.services.jobs import JobRecord
 
 DEFAULT_CALL_TIMEOUT = 5.0
 DEFAULT_MAX_FAULTS = 3
 DEFAULT_HTTP_TIMEOUT = 10.0
 DEFAULT_HTTP_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_MEMORY_MB = 256
 JOBS_FILE = "jobs.sqlite"
 
 
@@ -69,17 +70,26 @@ class Host:
         lazy: bool = False,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_faults: int = DEFAULT_MAX_FAULTS,
-        default_max_memory_mb: int | None = None,
+        default_max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
         progress: CompileProgress | None = None,
         fast_calls: bool = calls.FAST,
         data_dir: Path | None = None,
         http_timeout: float = DEFAULT_HTTP_TIMEOUT,
         http_max_bytes: int = DEFAULT_HTTP_MAX_BYTES,
+        operation_timeout: float | None = None,
+        delegates: Collection[str] = (),
+        audit_log: Path | None = None,
     ) -> None:
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
         self.job_runner = Jobs(self.data_dir / JOBS_FILE)
-        self.http = HttpClient()
+        self.authority = Authority(
+            lambda ext_id: self.runtime(ext_id).planned.permissions,
+            self.audit_log,
+            frozenset([delegates] if isinstance(delegates, str) else delegates),
+            operation_timeout,
+        )
         self.http_timeout = http_timeout
         self.http_max_bytes = http_max_bytes
         self.operations = operations if operations is not None else Operations()
@@ -121,7 +131,7 @@ class Host:
         self.clock.stop()
         for rt in self._runtimes.values():
             rt.drop_instance()
-        self.http.close()
+        self.audit_log.close()
 
     def __enter__(self) -> Host:
         return self
@@ -228,12 +238,9 @@ class Host:
         """Deliver event `topic` to every subscribed extension, in dependency order."""
         return emit(self, topic, payload)
 
-    def http_policy(self, planned: PlannedExtension) -> HttpPolicy:
-        return HttpPolicy(
-            allowed_domains=planned.permissions.allowed_domains,
-            timeout_s=self.http_timeout,
-            max_response_bytes=self.http_max_bytes,
-        )
+    def audit(self) -> list[AuditEntry]:
+        """The latest decisions on host operations and HTTP requests, oldest first."""
+        return self.audit_log.entries()
 
     def _job_runtime(
         self, ext_id: str, name: str = "", state: bytes | None = None

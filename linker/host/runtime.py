@@ -305,6 +305,8 @@ class ExtensionRuntime:
         """Turn a failed call into an error; drop the instance, count the fault."""
         inner = calls.take_host_error()
         self.drop_instance()
+        if inner is not None and not isinstance(inner, Exception):
+            raise inner  # KeyboardInterrupt, SystemExit: the host's, not the guest's fault
         self.metrics.errors += 1
         if isinstance(inner, ExtensionTrap) and inner.extension != self.id:
             # Another extension trapped under us: we are only restarted, not at fault.

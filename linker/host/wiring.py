@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wasmtime.component import Component, ComponentInstanceType, FuncType, Linker, LinkerInstance
 
 from linker.errors import ExtensionError
-from linker.host import calls
+from linker.host import callchain, calls
 from linker.host.calls import Signature
 from linker.host.http import fetch_function
 from linker.host.operations import Gate
@@ -45,6 +45,7 @@ def build_linker(
         if ref.consumer == rt.id:
             export = host.current_export(ref.provider, ref.export)
             refs[ref.import_][ref.function] = (ref.provider, f"{export}#{ref.function}")
+    gate = Gate(rt.id, rt.planned.permissions, host.operations, host.authority)
     if any(name.startswith("wasi:") for name in imports):
         linker.add_wasip2()
     with linker.root() as root:
@@ -63,7 +64,7 @@ def build_linker(
             funcs = {n: i.ty for n, i in items.items() if isinstance(i.ty, FuncType)}
             with root.add_instance(name) as instance:
                 if provider == HOST_PROVIDER:
-                    _define_host(host, rt, name, funcs, instance, keep)
+                    _define_host(host, rt, gate, name, funcs, instance, keep)
                     continue
                 for fname, fty in funcs.items():
                     target = refs[name].get(fname)
@@ -93,7 +94,11 @@ def forwarder(host: Host, consumer: str, provider_id: str, export_name: str) -> 
     call = provider.call
 
     def forward(*args: Any) -> Any:
-        return call(export, args, consumer)
+        token = callchain.push(consumer)
+        try:
+            return call(export, args, consumer)
+        finally:
+            callchain.pop(token)
 
     return forward
 
@@ -101,6 +106,7 @@ def forwarder(host: Host, consumer: str, provider_id: str, export_name: str) -> 
 def _define_host(
     host: Host,
     rt: ExtensionRuntime,
+    gate: Gate,
     name: str,
     funcs: dict[str, FuncType],
     instance: LinkerInstance,
@@ -116,11 +122,11 @@ def _define_host(
         )
     targets: dict[str, Callable[..., Any]]
     if iface == "host":
-        targets = _host_functions(host, rt)
+        targets = _host_functions(rt, gate)
     elif iface == "job":
         targets = host.job_runner.guest_functions(rt)
     elif iface == "http":
-        targets = {"fetch": fetch_function(host, rt)}
+        targets = {"fetch": fetch_function(host, rt, gate)}
     else:
         return
     for fname, fty in funcs.items():
@@ -142,11 +148,16 @@ def _define_host(
         )
 
 
-def _host_functions(host: Host, rt: ExtensionRuntime) -> dict[str, Callable[..., Any]]:
-    gate = Gate(rt.id, rt.planned.permissions, host.operations)
+def _host_functions(rt: ExtensionRuntime, gate: Gate) -> dict[str, Callable[..., Any]]:
     log = rt.log
+
+    def call(method: str, library_id: str | None, payload: str) -> Any:
+        try:
+            return gate.call(method, library_id, payload)
+        finally:
+            rt.arm()  # the handler's time does not count against the guest
 
     def write_log(level: str, message: str) -> None:
         log.log(LEVELS.get(level, 20), message)
 
-    return {"call": gate.call, "log": write_log}
+    return {"call": call, "log": write_log}
