@@ -11,7 +11,8 @@ def list_files(ctx: OperationContext, payload: Any) -> Any:
 Every call is checked in this order: the method exists (`not-found`), the manifest's
 `methods` prefixes permit it (`denied`; a `query:`/`action:` kind prefix is ignored), the
 library id is listed in `libraries` (`denied`), the extension's rate limit (`rate-limited`,
-with the milliseconds until the next token), the payload is JSON (`invalid`); a handler
+with the milliseconds until the next token), the payload is JSON and fits the handler's
+type hints (`invalid` naming the field; see `linker.services.opschema`); a handler
 that raises gives `failed` with its message.
 """
 
@@ -29,6 +30,7 @@ import attrs
 from wasmtime.component import Variant
 
 from linker.manifest import Permissions
+from linker.services import opschema
 
 log = logging.getLogger("witlink.host.operations")
 
@@ -52,6 +54,7 @@ class Operations:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._signatures: dict[str, opschema.Signature] = {}
 
     def operation(self, method: str) -> Callable[[Handler], Handler]:
         """Decorator: register the function as the handler of `method`."""
@@ -63,16 +66,25 @@ class Operations:
         return register
 
     def add(self, method: str, handler: Handler) -> None:
+        """Register `handler`; its type hints give the payload and result schemas."""
+        self._signatures[method] = opschema.signature(handler, method)
         self._handlers[method] = handler
 
     def methods(self) -> list[str]:
         return sorted(self._handlers)
 
     def find(self, method: str) -> Handler | None:
-        handler = self._handlers.get(method)
-        if handler is None:
-            handler = self._handlers.get(strip_kind(method))
-        return handler
+        return self._handlers.get(self._key(method))
+
+    def signature(self, method: str) -> opschema.Signature:
+        return self._signatures[self._key(method)]
+
+    def catalog(self) -> list[dict[str, Any]]:
+        """Each operation's method, guest function name, doc and payload/result JSON Schemas."""
+        return [self._signatures[m].describe(m) for m in self.methods()]
+
+    def _key(self, method: str) -> str:
+        return method if method in self._handlers else strip_kind(method)
 
 
 def strip_kind(method: str) -> str:
@@ -141,13 +153,18 @@ class Gate:
             value = json.loads(payload)
         except json.JSONDecodeError as err:
             return Variant("invalid", f"payload is not JSON: {err}")
+        signature = self.operations.signature(method)
+        try:
+            argument = signature.load(value)
+        except opschema.PayloadError as err:
+            return Variant("invalid", str(err))
         ctx = OperationContext(self.ext_id, library_id, method)
         try:
-            result = handler(ctx, value)
+            result = handler(ctx, argument)
         except Exception as err:
             log.debug("operation %s for %s failed", method, self.ext_id, exc_info=True)
             return Variant("failed", str(err) or type(err).__name__)
         try:
-            return json.dumps(result)
+            return json.dumps(signature.dump(result))
         except (TypeError, ValueError) as err:
             return Variant("failed", f"`{method}` returned a value that is not JSON: {err}")
