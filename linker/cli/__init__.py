@@ -10,19 +10,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from types import ModuleType
 
 from linker.cli import (
     add_cmd,
     bindgen_cmd,
+    build_cmd,
     check_cmd,
     deps_cmd,
     inspect_cmd,
     libs_cmd,
     link_cmd,
+    new_cmd,
     remove_cmd,
     run_cmd,
+    sdk_cmd,
     wit_cmd,
+    witdeps_cmd,
 )
 from linker.errors import InputError, WitlinkError
 
@@ -37,6 +42,10 @@ COMMANDS: tuple[ModuleType, ...] = (
     remove_cmd,
     run_cmd,
     bindgen_cmd,
+    new_cmd,
+    build_cmd,
+    witdeps_cmd,
+    sdk_cmd,
 )
 
 
@@ -45,12 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="witlink",
         description="A component-model linker and host for WebAssembly extension systems.",
     )
+    parser.add_argument("--version", action="version", version=f"witlink {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command_parser = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.configure(command_parser)
         command_parser.set_defaults(run=command.run)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("witlink")
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
