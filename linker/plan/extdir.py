@@ -28,12 +28,14 @@ def add(path: Path, into: Path, *, ext_id: str | None = None) -> str:
     new = loaded[0]
     if ext_id is not None:
         try:  # the manifest's own id rule
-            manifests.for_component(Path(f"{ext_id}.wasm"))
+            valid = manifests.for_component(Path(f"{ext_id}.wasm")).id == ext_id
         except manifests.ManifestError:
+            valid = False
+        if not valid:
             raise InputError(
                 f"--id {ext_id}: not a valid extension id (lowercase letters, digits, "
                 "`-` and `_`, e.g. `my-ext`)"
-            ) from None
+            )
     new_id = ext_id or new.id
     if into.exists() and not into.is_dir():
         raise InputError(f"{into}: not a directory")
