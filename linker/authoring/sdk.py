@@ -23,6 +23,7 @@ from linker.host.operations import Operations
 
 Schema = dict[str, Any]
 Catalog = list[dict[str, Any]]
+_TYPING_PLACEHOLDER = "@typing@"
 ERROR_CASES = ("denied", "rate-limited", "not-found", "invalid", "failed")
 
 
@@ -124,13 +125,14 @@ def python(catalog: Catalog) -> str:
         "from __future__ import annotations",
         "",
         "import json",
-        "from typing import Any, Literal, NotRequired, TypedDict",
+        f"from typing import {_TYPING_PLACEHOLDER}",
         "",
         "from componentize_py_types import Err",
         "from wit_world.imports import host",
         "",
         "__all__ = [",
-        '    "CallError", "Denied", "RateLimited", "NotFound", "Invalid", "Failed",',
+        '    "CallError",',
+        *[f'    "{_title(case)}",' for case in ERROR_CASES],
         *[f'    "{_ident(entry["name"])}",' for entry in catalog],
         "]",
         "",
@@ -161,6 +163,11 @@ def python(catalog: Catalog) -> str:
         "        raise _ERRORS[kind](method, err.value.value) from None",
         "    return json.loads(text)",
         "",
+        "",
+        "def _present(fields: dict[str, Any]) -> dict[str, Any]:",
+        '    """The fields given (optional ones left as None are not sent)."""',
+        "    return {k: v for k, v in fields.items() if v is not None}",
+        "",
     ]
     for title, schema in defs.items():
         if "properties" not in schema:
@@ -174,7 +181,10 @@ def python(catalog: Catalog) -> str:
         out += [""] if schema["properties"] else ["    pass", ""]
     for entry in catalog:
         out += ["", *_python_function(entry, defs, types)]
-    return "\n".join(out).rstrip() + "\n"
+    text = "\n".join(out).rstrip() + "\n"
+    names = ("Literal", "NotRequired", "TypedDict", "cast")
+    used = [n for n in names if any(f"{n}{c}" in text for c in "[()")]
+    return text.replace(_TYPING_PLACEHOLDER, ", ".join(["Any", *used]))
 
 
 def _python_function(
@@ -186,26 +196,29 @@ def _python_function(
     if fields is None:
         payload = entry["payload"]
         default = " = None" if not payload.get("type") and "$ref" not in payload else ""
-        params = [f"payload: {types.expr(payload)}{default}"]
-        build = "payload"
+        params = [f"payload: {types.expr(payload)}{default}", "*"]
+        build = []
     else:
-        required = [f for f in fields["properties"] if f in fields["required"]]
-        optional = [f for f in fields["properties"] if f not in fields["required"]]
-        params = [f"{_ident(f)}: {types.expr(fields['properties'][f])}" for f in required]
-        params += [
-            f"{_ident(f)}: {types.expr(fields['properties'][f])} | None = None" for f in optional
+        props = fields["properties"]
+        required = [f for f in props if f in fields["required"]]
+        optional = [f for f in props if f not in fields["required"]]
+        params = ["*"] if props else []
+        params += [f"{_ident(f)}: {types.expr(props[f])}" for f in required]
+        params += [f"{_ident(f)}: {types.expr(props[f])} | None = None" for f in optional]
+        pairs = ", ".join(f'"{f}": {_ident(f)}' for f in props)
+        build = [
+            f"    payload = _present({{{pairs}}})" if optional else f"    payload = {{{pairs}}}"
         ]
-        build = "{" + ", ".join(f'"{f}": {_ident(f)}' for f in fields["properties"]) + "}"
-        if optional:
-            build = f"{{k: v for k, v in {build}.items() if v is not None}}"
-        params = ["*", *params] if params else []
-    params.append(
-        ("" if fields is not None and params else "*, ") + "library_id: str | None = None"
-    )
-    yield f"def {name}({', '.join(params)}) -> {result}:"
+    if not params:
+        params = ["*"]
+    params.append("library_id: str | None = None")
+    head = f"def {name}({', '.join(params)}) -> {result}:"
+    if len(head) > 100:
+        head = "\n".join([f"def {name}(", *[f"    {p}," for p in params], f") -> {result}:"])
+    yield head
     yield from _doc_lines(entry["doc"] or f"Host operation `{entry['method']}`.", "    ", "python")
-    call = f'_call("{entry["method"]}", {build}, library_id)'
-    yield f"    return {call}  # type: ignore[no-any-return]"
+    yield from build
+    yield f'    return cast("{result}", _call("{entry["method"]}", payload, library_id))'
     yield ""
 
 
