@@ -3,7 +3,6 @@ and the errors a new user meets (bad names, a lib nobody provides, a missing too
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +15,6 @@ import pytest
 from linker.authoring import toolchains
 from linker.cli import main
 from linker.plan import analyze
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

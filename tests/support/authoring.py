@@ -17,13 +17,13 @@ from pathlib import Path
 
 import componentbuild
 import pytest
+from conftest import IN_CI
 
 from linker.authoring import toolchains
 from linker.errors import WitlinkError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE = Path(componentbuild.BUILD_ROOT) / "authoring"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def cache_env() -> dict[str, str]:
