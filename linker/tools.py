@@ -1,4 +1,4 @@
-"""Locating and running the external tools witlink builds on (`wasm-tools`)."""
+"""Locating and running the external tools witlink builds on (`wasm-tools`, Graphviz)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,17 @@ def run_wasm_tools(*args: str, input: bytes | None = None) -> bytes:
         message = proc.stderr.decode(errors="replace").strip().removeprefix("error: ")
         raise ToolError(message or f"wasm-tools {args[0]} failed with exit code {proc.returncode}")
     return proc.stdout
+
+
+def graphviz_svg(dot: str) -> str:
+    """Render Graphviz `dot` text as SVG with the `dot` program."""
+    program = shutil.which("dot")
+    if program is None:
+        raise ToolError(
+            "Graphviz's `dot` not found: install the graphviz package "
+            "(`apt install graphviz`, `brew install graphviz`), or use --format dot or mermaid"
+        )
+    proc = subprocess.run([program, "-Tsvg"], input=dot.encode(), capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise ToolError(f"dot -Tsvg failed: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout.decode()

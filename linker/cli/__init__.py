@@ -10,20 +10,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from types import ModuleType
 
 from linker.cli import (
     add_cmd,
     bindgen_cmd,
+    build_cmd,
     check_cmd,
     compose_cmd,
     deps_cmd,
     inspect_cmd,
     libs_cmd,
     link_cmd,
+    new_cmd,
     remove_cmd,
     run_cmd,
+    sdk_cmd,
     wit_cmd,
+    witdeps_cmd,
 )
 from linker.errors import InputError, WitlinkError
 
@@ -39,6 +44,10 @@ COMMANDS: tuple[ModuleType, ...] = (
     run_cmd,
     compose_cmd,
     bindgen_cmd,
+    new_cmd,
+    build_cmd,
+    witdeps_cmd,
+    sdk_cmd,
 )
 
 
@@ -47,12 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="witlink",
         description="A component-model linker and host for WebAssembly extension systems.",
     )
+    parser.add_argument("--version", action="version", version=f"witlink {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command_parser = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.configure(command_parser)
         command_parser.set_defaults(run=command.run)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("witlink")
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

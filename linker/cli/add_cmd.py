@@ -1,4 +1,4 @@
-"""`witlink add PATH --into DIR`: copy an extension into an extensions directory."""
+"""`witlink add PATH --into DIR [--id ID]`: copy an extension into an extensions directory."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ HELP = "add an extension (folder, extension.toml or component) to an extensions 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help="the extension to add")
     parser.add_argument("--into", type=Path, required=True, metavar="DIR", help="extensions dir")
+    parser.add_argument("--id", dest="ext_id", metavar="ID", help="give the copy this id")
 
 
 def run(args: argparse.Namespace) -> int:
-    ext_id = extdir.add(args.path, args.into)
+    ext_id = extdir.add(args.path, args.into, ext_id=args.ext_id)
     print(f"added {ext_id} to {args.into}")
     return 0

@@ -1,19 +1,19 @@
-"""`witlink deps INPUT... [--format text|json|dot]`: the dependency graph between extensions."""
+"""`witlink deps INPUT... [--format text|json|dot|mermaid|svg]`: the dependency graph."""
 
 from __future__ import annotations
 
 import argparse
 
 from linker.cli.linking import add_inputs, analyze_args, report
-from linker.plan.depgraph import render
+from linker.plan.depgraph import FORMATS, render
 
 NAME = "deps"
-HELP = "show which extension depends on which (text, JSON, or Graphviz dot)"
+HELP = "show which extension depends on which (text, JSON, Graphviz dot, Mermaid or SVG)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)
-    parser.add_argument("--format", choices=("text", "json", "dot"), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
 
 
 def run(args: argparse.Namespace) -> int:

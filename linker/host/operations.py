@@ -16,7 +16,8 @@ Every call is checked in this order: the manifest's `methods` prefixes permit it
 `libraries` (`denied`), both for the extension and for every extension on whose behalf it
 runs (see `linker.host.callchain`); the method exists (`not-found`); the extension's rate
 limit (`rate-limited`, with the milliseconds until the next token); the payload is strict
-JSON (`invalid`). A handler that raises gives `failed` with its message, and so does a
+JSON and fits the handler's type hints (`invalid` naming the field; see
+`linker.services.opschema`). A handler that raises gives `failed` with its message, and so does a
 result that is not strict JSON (NaN, Infinity, sets...). `KeyboardInterrupt` and
 `SystemExit` are not caught: they reach the host's caller.
 
@@ -42,6 +43,7 @@ from wasmtime.component import Variant
 
 from linker.host import callchain
 from linker.manifest import Permissions
+from linker.services import opschema
 from linker.services.audit import AuditLog, Kind
 
 log = logging.getLogger("witlink.host.operations")
@@ -77,6 +79,7 @@ class Operations:
 
     def __init__(self) -> None:
         self._handlers: dict[str, Operation] = {}
+        self._signatures: dict[str, opschema.Signature] = {}
 
     def operation(self, method: str, timeout: float | None = None) -> Callable[[Handler], Handler]:
         """Decorator: register the function as the handler of `method` (see `add`)."""
@@ -88,18 +91,26 @@ class Operations:
         return register
 
     def add(self, method: str, handler: Handler, timeout: float | None = None) -> None:
-        """Register `handler` for `method`; `timeout` (seconds) overrides the host's
-        `operation_timeout` for it."""
+        """Register `handler` for `method`: its type hints give the payload and result schemas;
+        `timeout` (seconds) overrides the host's `operation_timeout` for it."""
+        self._signatures[method] = opschema.signature(handler, method)
         self._handlers[method] = Operation(handler, timeout)
 
     def methods(self) -> list[str]:
         return sorted(self._handlers)
 
     def find(self, method: str) -> Operation | None:
-        found = self._handlers.get(method)
-        if found is None:
-            found = self._handlers.get(strip_kind(method))
-        return found
+        return self._handlers.get(self._key(method))
+
+    def signature(self, method: str) -> opschema.Signature:
+        return self._signatures[self._key(method)]
+
+    def catalog(self) -> list[dict[str, Any]]:
+        """Each operation's method, guest function name, doc and payload/result JSON Schemas."""
+        return [self._signatures[m].describe(m) for m in self.methods()]
+
+    def _key(self, method: str) -> str:
+        return method if method in self._handlers else strip_kind(method)
 
 
 def strip_kind(method: str) -> str:
@@ -195,13 +206,18 @@ class Gate:
             value = json.loads(payload, parse_constant=_no_constant)
         except (ValueError, RecursionError) as err:
             return Variant("invalid", f"payload is not JSON: {_short(err)}")
+        signature = self.operations.signature(method)
+        try:
+            argument = signature.load(value)
+        except opschema.PayloadError as err:
+            return Variant("invalid", str(err))
         ctx = OperationContext(self.ext_id, library_id, method, callchain.current())
         timeout = operation.timeout or self.authority.operation_timeout
         try:
             if timeout is None:
-                result = operation.handler(ctx, value)
+                result = operation.handler(ctx, argument)
             else:
-                result = _run_with_timeout(operation.handler, ctx, value, timeout)
+                result = _run_with_timeout(operation.handler, ctx, argument, timeout)
         except _TimedOut:
             return Variant(
                 "failed", f"host operation `{method}` did not finish within {timeout:g} s"
@@ -210,7 +226,7 @@ class Gate:
             log.debug("operation %s for %s failed", method, self.ext_id, exc_info=True)
             return Variant("failed", str(err) or type(err).__name__)
         try:
-            return json.dumps(result, allow_nan=False)
+            return json.dumps(signature.dump(result), allow_nan=False)
         except (TypeError, ValueError, RecursionError) as err:
             return Variant(
                 "failed", f"`{method}` returned a value that is not strict JSON: {_short(err)}"

@@ -1,10 +1,13 @@
-"""The dependency graph between extensions, as text, JSON or Graphviz dot."""
+"""The dependency graph between extensions, as text, JSON, Graphviz dot, Mermaid or SVG."""
 
 from __future__ import annotations
 
 import json
 
 from linker.plan.matching import Linkage
+from linker.tools import graphviz_svg
+
+FORMATS = ("text", "json", "dot", "mermaid", "svg")
 
 
 def _quote(text: str) -> str:
@@ -25,6 +28,16 @@ def render(linkage: Linkage, form: str) -> str:
             "cycles": linkage.cycles,
         }
         return json.dumps(doc, indent=2) + "\n"
+    if form == "mermaid":
+        node = {ext_id: f"e{i}" for i, ext_id in enumerate(ids)}
+        lines = ["graph LR"]
+        lines += [f"  {node[i]}[{_quote(i)}]" for i in ids]
+        lines += [
+            f"  {node[b.consumer]} -->|{_quote(b.import_)}| {node[b.provider]}" for b in edges
+        ]
+        return "\n".join(lines) + "\n"
+    if form == "svg":
+        return graphviz_svg(render(linkage, "dot"))
     if form == "dot":
         lines = ["digraph witlink {", "  rankdir=LR;"]
         lines += [f"  {_quote(i)};" for i in ids]

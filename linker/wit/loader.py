@@ -43,6 +43,19 @@ def load(
     return builder.resolve
 
 
+def references(directory: Path) -> tuple[list[m.PackageName], list[m.PackageName]]:
+    """The packages the `.wit` files of `directory` (not its `deps/`) define, and the
+    foreign packages they refer to; parsed, not resolved (their deps may be missing)."""
+    try:
+        packages = _parse_package_dir(directory)
+    except WitSyntaxError as err:
+        raise located(err.message, err.span) from None
+    own = [p.name for p in packages]
+    keys = {str(p.name) for p in packages}
+    foreign = {str(d.name): d.name for p in packages for d in p.foreign_deps.values()}
+    return own, [name for key, name in sorted(foreign.items()) if key not in keys]
+
+
 def _load(builder: Builder, root: Path) -> list[m.PackageId]:
     try:
         mode = _mode(root)
