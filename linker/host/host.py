@@ -295,9 +295,8 @@ class Host:
         wasm, sha = _read_component(ext_id, path)
         compiled = self.cache.load(ext_id, wasm, sha, self.progress)
         consumers = [self.runtime(c) for c in self._dependents(ext_id)]
-        renamed = check_provider(
-            self, ext_id, compiled, [c for c in consumers if c.status is not Status.UNLOADED]
-        )
+        loaded = [c for c in consumers if c.status is not Status.UNLOADED]
+        renamed = check_provider(self, ext_id, compiled, path, loaded)
         linker, keep = build_linker(self, rt, compiled)
         with rt.held():
             rt.drop_instance()
