@@ -14,15 +14,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
+from bindgen.runtime import Caller
 from linker.errors import ExtensionError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
+from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
 from linker.host.events import EventReply, emit
 from linker.host.jobs import Jobs, ProgressHook, run_job_export
@@ -55,6 +57,7 @@ class ExtensionInfo:
 
 
 _log = logging.getLogger("witlink.host")
+C = TypeVar("C")
 
 
 class Host:
@@ -133,22 +136,12 @@ class Host:
 
     def call(self, ext_id: str, function: str, *args: Any) -> Any:
         """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`."""
-        rt = self.runtime(ext_id)
-        if rt.status is Status.UNLOADED:
-            rt.check_usable()
-        export = rt.export(function)
-        try:
-            export.sig.check_args(args)
-        except TypeError as err:
-            raise ExtensionError(
-                f"extension `{ext_id}` function `{function}` {err}", extension=ext_id
-            ) from None
-        try:
-            return rt.call(export, args)
-        except (TypeError, ValueError) as err:
-            raise ExtensionError(
-                f"extension `{ext_id}` function `{function}`: bad argument: {err}", extension=ext_id
-            ) from None
+        return call_export(self.runtime(ext_id), function, args, True)
+
+    def bind(self, ext_id: str, exports: Callable[[Caller], C]) -> C:
+        """A typed client of `ext_id` from a class `witlink bindgen` generated:
+        `host.bind("markdown", markdown.Exports)`. Its calls take `call`'s path."""
+        return exports(HostCaller(self.runtime(ext_id)))
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to this host (loaded or not), in load order."""
