@@ -23,7 +23,7 @@ def call_export(rt: ExtensionRuntime, function: str, args: tuple[Any, ...], chec
     """Call `function` of `rt` with `args` (checked against its signature with `check`)."""
     if rt.status is Status.UNLOADED:
         rt.check_usable()
-    export = rt.exports.get(function) or rt.export(function)
+    export = rt.export(function)
     if check:
         try:
             export.sig.check_args(args)
@@ -47,6 +47,7 @@ class HostCaller:
 
     @property
     def store(self) -> Store:
+        """Guest resource handles need the store; clients do not pass resources yet."""
         raise ExtensionError(
             f"extension `{self._rt.id}`: resources through typed host clients are not "
             "supported yet; call the resource's functions with Host.call",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from linker.errors import ExtensionError
-from linker.wit.semver import on_track
+from linker.wit.semver import on_track, parse
 
 
 def export_target(ext_id: str, name: str, interfaces: Collection[str]) -> str:
@@ -25,7 +25,7 @@ def export_target(ext_id: str, name: str, interfaces: Collection[str]) -> str:
         return name
     found = on_track(iface, interfaces)
     if found is None and "@" not in iface:
-        versions = sorted(n for n in interfaces if n.partition("@")[0] == iface)
+        versions = sorted(n for n in interfaces if (p := parse(n)) and p.base == iface)
         if len(versions) > 1:
             raise ExtensionError(
                 f"extension `{ext_id}`: `{name}` is ambiguous, it exports "
