@@ -20,6 +20,8 @@ from typing import Any
 
 import hostkit
 import pytest
+import wasmtime
+from wasmtime.component import Component, Linker
 
 from linker.cli import main as cli
 from linker.errors import ExtensionError, ExtensionTrap
@@ -243,3 +245,27 @@ def test_readme_bind_example_runs(
     done = run_readme_example("readme-bind-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3 2"
+
+
+def test_bindgen_of_a_component_binds_a_raw_wasmtime_instance_too(
+    component: hostkit.Build, tmp_path: Path
+) -> None:
+    """`witlink bindgen x.wasm`: the replacement for wasmtime-py's removed `wasmtime.bindgen`."""
+    wasm = component("client-wat")
+    assert cli(["bindgen", str(wasm), "-o", str(tmp_path)]) == 0
+    sys.path.insert(0, str(tmp_path))
+    try:
+        t = importlib.import_module("client_wat.types")
+        exports = importlib.import_module("client_wat.exports")
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.split(".")[0] == "client_wat"]:
+            del sys.modules[name]
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    instance = Linker(engine).instantiate(store, Component.from_file(engine, str(wasm)))
+    lib = exports.Exports(instance, store).lib
+    assert lib.shift(t.Point(1, 1), 1) == t.Point(2, 2)
+    assert lib.try_divide(1, 0) == exports._rt.Err("division by zero")
+    with pytest.raises(TypeError, match="an instance needs its store"):
+        exports.Exports(instance)

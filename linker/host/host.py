@@ -4,6 +4,7 @@
 host = Host.from_plan("plan.json", operations=ops)
 host.call("stats", "run", 5)
 host.call("stats", "acme:stats/lib@0.3.1#sum3", 1, 2, 3)
+stats = host.bind("stats", stats_bindings.Exports)          # typed client (witlink bindgen)
 record = host.run_job("receipts", "scan", on_progress=print)   # witlink:host/job
 replies = host.emit("files.created", '{"path": "a.txt"}')      # [events] subscribe
 ```
