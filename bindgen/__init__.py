@@ -5,6 +5,6 @@ world; `witlink bindgen` writes them to disk. The generated code converts
 through wasmtime-py's component API using `bindgen.runtime`.
 """
 
-from bindgen.generate import find_world, generate
+from bindgen.generate import find_world, generate, package_name
 
-__all__ = ["find_world", "generate"]
+__all__ = ["find_world", "generate", "package_name"]

@@ -112,7 +112,7 @@ class TypesWriter:
         lines = [f"class {name}(_rt.GuestResource):", *(docs or default_docs)]
         for func in methods:
             where = "None" if iface is None else lit(iface)
-            call = f"self._scope.func({where}, {lit(func.name)})"
+            call = f"self._scope.function({where}, {lit(func.name)})"
             lines += ["", *self.funcs.export_methods(func, call, "self._scope", "self._live()")]
         self._block(*lines)
 
@@ -147,7 +147,7 @@ class TypesWriter:
         if isinstance(kind, m.Alias | m.Resource | m.List | m.FixedLengthList):
             return
         base = self.types.func_base(tid)
-        cx = ", cx: _rt.Scope" if self.types.needs_cx(tid) else ""
+        cx = ", cx: _rt.Caller" if self.types.needs_cx(tid) else ""
         wit = self.types.wit(tid)
         lower = self._lower_body(tid, kind, wit)
         self._block(f"def _lower_{base}(v: object{cx}) -> Any:", *_indent(lower))

@@ -84,7 +84,7 @@ class FunctionWriter:
     ) -> list[str]:
         """Methods (class-indented) calling export `func` through `call(...)`.
 
-        `scope` is the expression of the `Scope`; `handle` the expression of
+        `scope` is the expression of the `Caller`; `handle` the expression of
         the resource handle passed as `self` for methods; `error` the exception
         class raised with the error of a `result`.
         """
@@ -135,15 +135,16 @@ class FunctionWriter:
                 "except _rt.Mismatch as err:",
                 f"    raise _rt.type_error(err, {where}) from None",
             ]
-        body += [f"func = {call}", f"store = {scope}.store"]
-        invoke = f"func({', '.join(['store', *args])})"
-        done = "func.post_return(store)"
+        if "(" in call:  # looked up per call (a resource method)
+            body.append(f"func = {call}")
+            call = "func"
+        invoke = f"{call}({', '.join(args)})"
         if func.result is None:
-            body += [invoke, done]
+            body += [invoke]
         elif self.types.lift_is_identity(func.result):
-            body += [f"out: {self.types.annotation(func.result)} = {invoke}", done, "return out"]
+            body += [f"out: {self.types.annotation(func.result)} = {invoke}", "return out"]
         else:
-            body += [f"raw = {invoke}", done, f"return {self.types.lift(func.result, 'raw')}"]
+            body += [f"raw = {invoke}", f"return {self.types.lift(func.result, 'raw')}"]
         if any(re.search(r"\bcx\b", line) for line in body):
             body.insert(0, f"cx = {scope}")
         return ["        " + line for line in body]

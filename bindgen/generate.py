@@ -11,7 +11,7 @@ import re
 
 from bindgen.emit_types import TypesWriter
 from bindgen.functions import FunctionWriter, is_method, method_name
-from bindgen.names import Namespace, bracketed, docstring, lit, pascal, snake
+from bindgen.names import Namespace, bracketed, docstring, kebab, lit, pascal, snake
 from bindgen.typemap import TypeMap
 from linker.errors import WitError
 from linker.wit import model as m
@@ -29,16 +29,25 @@ _IMPORTS = [
 ]
 
 
-def generate(resolve: m.Resolve, world: m.WorldId | str) -> dict[str, str]:
+_EXPORTS_DOC = """Typed calls into the exports of {described}.
+
+`Exports(instance, store)` calls a wasmtime instance directly;
+`host.bind(extension_id, Exports)` gives a client whose calls go through a witlink
+`Host` (`Exports(caller)` with any `bindgen.runtime.Caller` does the same)."""
+
+
+def generate(
+    resolve: m.Resolve, world: m.WorldId | str, package: str | None = None
+) -> dict[str, str]:
     """Python sources (relative path -> text) of the bindings package for `world`.
 
     `world` is a world id or a world name (`name` or `ns:pkg/name`); the
-    package is named after the world in snake case.
+    package is named `package`, by default after the world in snake case.
     """
     world_id = find_world(resolve, world)
     w = resolve.world(world_id)
     types = TypeMap(resolve, w)
-    package = snake(w.name).rstrip("_")
+    package = package_name(package or w.name)
     files: dict[str, str] = {}
     described = f"world `{_world_name(resolve, w)}`"
     init_doc = (w.docs.contents or "").strip()
@@ -55,6 +64,12 @@ def generate(resolve: m.Resolve, world: m.WorldId | str) -> dict[str, str]:
     if exports is not None:
         files[f"{package}/exports.py"] = exports
     return dict(sorted(files.items()))
+
+
+def package_name(name: str) -> str:
+    """A Python package name for `name` (a world or extension id): `text-ext` -> `text_ext`."""
+    base = snake(kebab(name)).rstrip("_")
+    return base if base[:1].isalpha() else f"ext_{base}"
 
 
 def find_world(resolve: m.Resolve, world: m.WorldId | str) -> m.WorldId:
@@ -137,9 +152,7 @@ def _import_modules(types: TypeMap, described: str) -> dict[str, str]:
         ]
         if not iface.functions and not resources:
             continue
-        module = ns.claim(
-            snake(iface.name or name).rstrip("_"), snake(name.replace(":", "-").replace("/", "-"))
-        )
+        module = ns.claim(snake(kebab(iface.name or name)).rstrip("_"), snake(kebab(name)))
         doc = _interface_doc(types, name, iid, "Import")
         modules[f"imports/{module}.py"] = _import_module(
             types, funcs, doc, name, list(iface.functions.values()), resources
@@ -236,33 +249,30 @@ def _exports_module(types: TypeMap, described: str) -> str | None:
             continue
         iface = types.resolve.interface(iid)
         cls = ns.claim(
-            pascal(iface.name or name) + "Exports",
-            pascal(name.replace(":", "-").replace("/", "-")) + "Exports",
+            pascal(kebab(iface.name or name)) + "Exports",
+            pascal(kebab(name)) + "Exports",
         )
-        attr = attrs_ns.claim(
-            snake(iface.name or name).rstrip("_"), snake(name.replace(":", "-").replace("/", "-"))
-        )
+        attr = attrs_ns.claim(snake(kebab(iface.name or name)).rstrip("_"), snake(kebab(name)))
         body = [f"class {cls}:", *docstring(_interface_doc(types, name, iid, "Export"), "    ")]
         body += [
             "",
-            "    def __init__(self, scope: _rt.Scope) -> None:",
+            "    def __init__(self, scope: _rt.Caller) -> None:",
             "        self._scope = scope",
         ]
         plain = [
             f for f in iface.functions.values() if f.kind.tag == m.FunctionKindTag.FREESTANDING
         ]
-        if plain:
-            body.append(f"        index = scope.index({lit(name)})")
         for func in plain:
             attr_name = "_f_" + snake(func.name).rstrip("_")
-            body.append(f"        self.{attr_name} = scope.bind({lit(func.name)}, index)")
+            args = [lit(name), lit(func.name)]
+            body += bracketed(f"self.{attr_name} = scope.function(", args, ")", " " * 8)
         for func in iface.functions.values():
             if is_method(func):
                 continue
             if func in plain:
                 call = f"self._f_{snake(func.name).rstrip('_')}"
             else:
-                call = f"self._scope.func({lit(name)}, {lit(func.name)})"
+                call = f"self._scope.function({lit(name)}, {lit(func.name)})"
             body += ["", *methods(func, call, iface.name or name)]
         classes.append("\n".join(body))
         init.append(f"        self.{attr} = {cls}(scope)")
@@ -272,16 +282,22 @@ def _exports_module(types: TypeMap, described: str) -> str | None:
     if not classes and not world_funcs:
         types.prefix = ""
         return None
-    root = ["class Exports:", f'    """Typed calls into the exports of {described}."""', ""]
+    root = ["class Exports:", *docstring(_EXPORTS_DOC.format(described=described), "    "), ""]
     root += [
-        "    def __init__(self, instance: _wc.Instance, store: Store) -> None:",
-        "        scope = _rt.Scope(store, instance)",
+        *bracketed(
+            "def __init__(",
+            ["self", "instance: _wc.Instance | _rt.Caller", "store: Store | None = None"],
+            ") -> None:",
+            "    ",
+        ),
+        "        scope = _rt.caller(instance, store)",
         "        self._scope = scope",
         *init,
     ]
     for func in world_funcs:
-        root.append(
-            f"        self._f_{snake(func.name).rstrip('_')} = scope.bind({lit(func.name)})"
+        attr_name = "_f_" + snake(func.name).rstrip("_")
+        root += bracketed(
+            f"self.{attr_name} = scope.function(", ["None", lit(func.name)], ")", " " * 8
         )
     for func in world_funcs:
         call = f"self._f_{snake(func.name).rstrip('_')}"

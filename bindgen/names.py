@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 import textwrap
 
 _RESERVED = (
     frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"self", "cls", "l", "O", "I"}
 )
 """Keywords, names methods need, and names ruff rejects as ambiguous (E741)."""
+
+
+def kebab(name: str) -> str:
+    """Any WIT name as kebab words: `acme:tags/lib@0.2.0` -> `acme-tags-lib-0-2-0`."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-")
 
 
 def snake(name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, cast
+from typing import Any, Generic, NoReturn, Protocol, Self, TypeAlias, TypeVar, cast
 
 import attrs
 from wasmtime import Store, StoreContext
@@ -190,16 +190,34 @@ def unsupported(what: str, value: object) -> NoReturn:
     raise NotImplementedError(f"wasmtime-py cannot pass {what} yet (got {value!r})")
 
 
+class Caller(Protocol):
+    """The hook every export call of generated `Exports` goes through.
+
+    `function(interface, name)` gives a callable taking the lowered arguments and
+    returning the raw result. `Scope` calls a wasmtime instance directly; a host may
+    route the calls through its own rules instead (`linker.host.Host.bind` does:
+    the extension's lock, deadline, metrics, faults and reloads).
+    """
+
+    @property
+    def store(self) -> Storelike:
+        """The store guest resource handles belong to."""
+        ...
+
+    def function(self, interface: str | None, name: str) -> Callable[..., Any]:
+        """Export `name` of `interface` (None: of the world); raises an error if absent."""
+        ...
+
+
 class Scope:
     """The store (and, for exports, the instance) that generated calls run in."""
 
     def __init__(self, store: Storelike, instance: Instance | None = None) -> None:
         self.store = store
         self.instance = instance
-        self._funcs: dict[tuple[str | None, str], Func] = {}
+        self._funcs: dict[tuple[str | None, str], Callable[..., Any]] = {}
 
-    def index(self, name: str, parent: ExportIndex | None = None) -> ExportIndex:
-        """The export index of `name`, or a `LookupError` naming what is missing."""
+    def _index(self, name: str, parent: ExportIndex | None = None) -> ExportIndex:
         if self.instance is None:
             raise LookupError(f"`{name}`: this scope has no component instance")
         index = self.instance.get_export_index(self.store, name, parent)
@@ -207,22 +225,38 @@ class Scope:
             raise LookupError(f"the component does not export `{name}`")
         return index
 
-    def bind(self, name: str, parent: ExportIndex | None = None) -> Func:
-        """Exported function `name` (inside instance `parent`); call it with `store`."""
-        assert self.instance is not None
-        func = self.instance.get_func(self.store, self.index(name, parent))
-        if func is None:
-            raise LookupError(f"the component export `{name}` is not a function")
-        return func
-
-    def func(self, interface: str | None, name: str) -> Func:
-        """Function `name` of exported `interface` (or of the world), looked up once."""
+    def function(self, interface: str | None, name: str) -> Callable[..., Any]:
+        """Export `name` of `interface` (or of the world) as a callable, looked up once."""
         key = (interface, name)
         bound = self._funcs.get(key)
         if bound is None:
-            parent = None if interface is None else self.index(interface)
-            bound = self._funcs[key] = self.bind(name, parent)
+            assert self.instance is not None
+            parent = None if interface is None else self._index(interface)
+            func = self.instance.get_func(self.store, self._index(name, parent))
+            if func is None:
+                raise LookupError(f"the component export `{name}` is not a function")
+            bound = self._funcs[key] = _direct(func, self.store)
         return bound
+
+
+def _direct(func: Func, store: Storelike) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        result = func(store, *args)
+        func.post_return(store)
+        return result
+
+    return call
+
+
+def caller(target: Instance | Caller, store: Storelike | None) -> Caller:
+    """What an `Exports` calls through: `target` itself, or a `Scope` over an instance."""
+    if isinstance(target, Instance):
+        if store is None:
+            raise TypeError("Exports(instance, store): an instance needs its store")
+        return Scope(store, target)
+    if store is not None:
+        raise TypeError("Exports(caller): a caller brings its own store")
+    return target
 
 
 class GuestResource:
@@ -232,7 +266,7 @@ class GuestResource:
     raises `ReferenceError` instead of trapping the instance.
     """
 
-    def __init__(self, scope: Scope, handle: ResourceAny) -> None:
+    def __init__(self, scope: Caller, handle: ResourceAny) -> None:
         self._scope = scope
         self._handle: ResourceAny | None = handle
 

@@ -2,7 +2,8 @@
 
 `Strategies(resolve, world, types).for_type(ty)` draws values of WIT type `ty`
 built from the classes of `types`, the generated `types` module of `world`;
-`for_params(func)` draws a function's arguments. Needs `hypothesis`.
+`for_params(func)` draws a function's arguments. Needs Hypothesis, which the
+`strategies` extra installs: `pip install 'witlink[strategies]'`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import operator
 from types import ModuleType
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as err:  # a plain install has no Hypothesis
+    raise ImportError(
+        "bindgen.strategies needs Hypothesis: install it with pip install 'witlink[strategies]'"
+    ) from err
 
 from bindgen import runtime
 from bindgen.typemap import INT_RANGES, TypeMap

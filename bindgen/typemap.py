@@ -14,6 +14,7 @@ import zlib
 
 from bindgen.names import Namespace, lit, pascal, snake
 from linker.wit import model as m
+from linker.wit.printer import type_text
 
 INT_RANGES = {
     m.Primitive.U8: "u8",
@@ -221,32 +222,7 @@ class TypeMap:
 
     def wit(self, ty: m.Type | None) -> str:
         """`ty` spelled as WIT, for error messages."""
-        if ty is None:
-            return "_"
-        if isinstance(ty, m.Primitive):
-            return ty.value
-        td = self.resolve.type(ty)
-        if td.name is not None:
-            return td.name
-        kind = td.kind
-        if isinstance(kind, m.Handle):
-            name = self.wit(kind.resource)
-            return name if kind.kind == m.HandleKind.OWN else f"borrow<{name}>"
-        if isinstance(kind, m.Tuple):
-            return "tuple<" + ", ".join(self.wit(t) for t in kind.types) + ">"
-        if isinstance(kind, m.Option):
-            return f"option<{self.wit(kind.type)}>"
-        if isinstance(kind, m.Result):
-            return f"result<{self.wit(kind.ok)}, {self.wit(kind.err)}>"
-        if isinstance(kind, m.List):
-            return f"list<{self.wit(kind.type)}>"
-        if isinstance(kind, m.FixedLengthList):
-            return f"list<{self.wit(kind.type)}, {kind.size}>"
-        if isinstance(kind, m.Map):
-            return f"map<{self.wit(kind.key)}, {self.wit(kind.value)}>"
-        if isinstance(kind, m.Future | m.Stream):
-            return f"{type(kind).__name__.lower()}<{self.wit(kind.type)}>"
-        return "unknown"
+        return type_text(self.resolve, ty)
 
     # ------------------------------------------------------------ wasmtime-py's shape
 

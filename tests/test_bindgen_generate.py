@@ -163,3 +163,45 @@ def test_bool_case_after_an_integer_case_is_refused_not_misrouted(tmp_path: Path
     assert types._lower_v(types.VNum(3)) == 3
     with pytest.raises(NotImplementedError, match="case `flag` of `v`"):
         types._lower_v(types.VFlag(True))
+
+
+def test_interface_names_with_versions_and_duplicates_make_importable_modules(
+    tmp_path: Path,
+) -> None:
+    wit = tmp_path / "wit"
+    for package, version in (("acme:tags", "@0.2.0"), ("other:tags", "@1.0.0"), ("acme:more", "")):
+        folder = wit / "deps" / package.replace(":", "-")
+        folder.mkdir(parents=True)
+        (folder / "lib.wit").write_text(
+            f"package {package}{version};\ninterface lib {{ f: func(x: u32) -> u32; }}\n"
+        )
+    (wit / "world.wit").write_text(
+        "package x:app;\nworld app {\n  import acme:tags/lib@0.2.0;\n"
+        "  import other:tags/lib@1.0.0;\n  export acme:more/lib;\n"
+        "  export acme:tags/lib@0.2.0;\n}\n"
+    )
+    out = tmp_path / "out"
+    assert main(["bindgen", str(wit), "-o", str(out)]) == 0
+    modules = sorted(p.name for p in (out / "app" / "imports").glob("*.py"))
+    assert modules == ["__init__.py", "lib.py", "other_tags_lib_1_0_0.py"]
+    sys.path.insert(0, str(out))
+    try:
+        importlib.import_module("app.imports.lib")
+        importlib.import_module("app.imports.other_tags_lib_1_0_0")
+        exports = importlib.import_module("app.exports")
+    finally:
+        sys.path.remove(str(out))
+        for name in [m for m in sys.modules if m.split(".")[0] == "app"]:
+            del sys.modules[name]
+    assert hasattr(exports, "AcmeTagsLib020Exports")
+    assert (
+        "self.acme_tags_lib_0_2_0 = AcmeTagsLib020Exports(scope)"
+        in (out / "app" / "exports.py").read_text()
+    )
+
+
+def test_strategies_without_hypothesis_name_the_extra_to_install() -> None:
+    code = "import sys; sys.modules['hypothesis'] = None; import bindgen.strategies"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1
+    assert "pip install 'witlink[strategies]'" in done.stderr

@@ -16,7 +16,7 @@ from hostkit import CALC
 from linker.errors import ExtensionError
 from linker.host import Host, Status
 from linker.host.cache import CompileCache
-from linker.host.reload import compatible_name, track
+from linker.host.exportnames import export_target
 from linker.plan.model import Plan, PlannedImport
 from linker.tools import run_wasm_tools
 
@@ -263,19 +263,19 @@ def test_reload_with_a_newer_compatible_version(host: Host, tmp_path: Path) -> N
     assert host.call("app2", "add-via-lib", 1, 2) == 3
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("a:b/c@1.2.3", ("a:b/c", "1")),
-        ("a:b/c@1.0.0+build", ("a:b/c", "1")),
-        ("a:b/c@0.3.1", ("a:b/c", "0.3")),
-        ("a:b/c@0.0.4", None),
-        ("a:b/c@1.0.0-rc.1", None),
-        ("a:b/c", None),
-    ],
-)
-def test_semver_tracks(name: str, expected: tuple[str, str] | None) -> None:
-    assert track(name) == expected
-    exports = {"a:b/c@1.2.3": 0, "a:b/c@1.10.0": 0, "a:b/c@0.3.9": 0}
-    if expected == ("a:b/c", "1"):
-        assert compatible_name(name, exports) in {name, "a:b/c@1.10.0"}
+def test_host_call_resolves_interface_names_on_the_semver_track(host: Host, tmp_path: Path) -> None:
+    assert host.call("calc", "acme:calc/lib#add", 1, 2) == 3  # unversioned: the one exported
+    host.reload("calc", calc_component(tmp_path, "1.1.0"))
+    assert host.call("calc", f"{CALC}#add", 2, 3) == 5  # the 1.0.0 name, served by 1.1.0
+    assert host.call("calc", "acme:calc/lib#add", 2, 3) == 5
+    assert host.call("calc", "acme:calc/lib@1.1.0#add", 2, 3) == 5
+    with pytest.raises(ExtensionError, match=r"no function export `acme:calc/lib@2.0.0#add`"):
+        host.call("calc", "acme:calc/lib@2.0.0#add", 1, 1)
+
+
+def test_an_unversioned_name_fitting_several_versions_is_refused() -> None:
+    exports = ["a:b/c@1.0.0", "a:b/c@2.0.0", "run"]
+    assert export_target("e", "a:b/c@1.0.0#f", exports) == "a:b/c@1.0.0#f"
+    assert export_target("e", "run", exports) == "run"
+    with pytest.raises(ExtensionError, match=r"`a:b/c#f` is ambiguous, it exports a:b/c@1.0.0, "):
+        export_target("e", "a:b/c#f", exports)

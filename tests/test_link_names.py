@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from linker.plan import names, synthetic
+from linker.plan import synthetic
 from linker.plan.hostworld import host_world
 from linker.plan.inputs import Extension
 from linker.plan.matching import match
-from linker.plan.names import parse, same_track
 from linker.plan.shapes import Shapes
 from linker.plan.signature import signature
 from linker.wit.model import Primitive
+from linker.wit.semver import on_track, parse, same_track
 
 
 @pytest.mark.parametrize(
@@ -40,6 +40,25 @@ def test_semver_tracks_follow_wasmtime(a: str, b: str, fits: bool) -> None:
     assert same_track(pb, pa) is fits
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a:b/c@1.0.0", "a:b/c@1.10.0"),  # the highest on the track, compared as versions
+        ("a:b/c@1.0.0+build", "a:b/c@1.10.0"),
+        ("a:b/c@0.3.1", "a:b/c@0.3.9"),
+        ("a:b/c@0.3.9", "a:b/c@0.3.9"),  # an exact name wins
+        ("a:b/c@0.0.4", None),  # 0.0.x and pre-releases: exact only
+        ("a:b/c@1.0.0-rc.1", None),
+        ("a:b/c@2.0.0", None),
+        ("a:b/c", None),  # an unversioned name never matches a versioned one
+        ("run", None),
+    ],
+)
+def test_on_track_picks_the_highest_compatible_version(name: str, expected: str | None) -> None:
+    available = ["a:b/c@1.2.3", "a:b/c@1.10.0", "a:b/c@0.3.9", "a:b/c@1.11.0-rc.1", "x:y/c@1.9.0"]
+    assert on_track(name, available) == expected
+
+
 def test_parse_parts() -> None:
     name = parse("acme:math/lib@1.2.3")
     assert name is not None
@@ -49,7 +68,7 @@ def test_parse_parts() -> None:
         "acme",
         "lib",
     )
-    assert names.parse("add") is None
+    assert parse("add") is None
 
 
 def test_shapes_compare_across_resolves_structurally() -> None:

@@ -8,7 +8,7 @@ from typing import TypedDict
 
 from linker.cli.linking import add_inputs, analyze_args, report
 from linker.plan.matching import Linkage
-from linker.plan.names import parse
+from linker.wit.semver import parse
 
 NAME = "libs"
 HELP = "list the `lib` interfaces extensions export, with provider, version and users"

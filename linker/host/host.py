@@ -4,6 +4,7 @@
 host = Host.from_plan("plan.json", operations=ops)
 host.call("stats", "run", 5)
 host.call("stats", "acme:stats/lib@0.3.1#sum3", 1, 2, 3)
+stats = host.bind("stats", stats_bindings.Exports)          # typed client (witlink bindgen)
 record = host.run_job("receipts", "scan", on_progress=print)   # witlink:host/job
 replies = host.emit("files.created", '{"path": "a.txt"}')      # [events] subscribe
 ```
@@ -14,15 +15,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
+from bindgen.runtime import Caller
 from linker.errors import ExtensionError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
+from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
 from linker.host.events import EventReply, emit
 from linker.host.jobs import Jobs, ProgressHook, run_job_export
@@ -56,6 +59,7 @@ class ExtensionInfo:
 
 
 _log = logging.getLogger("witlink.host")
+C = TypeVar("C")
 
 
 class Host:
@@ -143,22 +147,12 @@ class Host:
 
     def call(self, ext_id: str, function: str, *args: Any) -> Any:
         """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`."""
-        rt = self.runtime(ext_id)
-        if rt.status is Status.UNLOADED:
-            rt.check_usable()
-        export = rt.export(function)
-        try:
-            export.sig.check_args(args)
-        except TypeError as err:
-            raise ExtensionError(
-                f"extension `{ext_id}` function `{function}` {err}", extension=ext_id
-            ) from None
-        try:
-            return rt.call(export, args)
-        except (TypeError, ValueError) as err:
-            raise ExtensionError(
-                f"extension `{ext_id}` function `{function}`: bad argument: {err}", extension=ext_id
-            ) from None
+        return call_export(self.runtime(ext_id), function, args, True)
+
+    def bind(self, ext_id: str, exports: Callable[[Caller], C]) -> C:
+        """A typed client of `ext_id` from a class `witlink bindgen` generated:
+        `host.bind("markdown", markdown.Exports)`. Its calls take `call`'s path."""
+        return exports(HostCaller(self.runtime(ext_id)))
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to this host (loaded or not), in load order."""
@@ -302,9 +296,8 @@ class Host:
         wasm, sha = _read_component(ext_id, path)
         compiled = self.cache.load(ext_id, wasm, sha, self.progress)
         consumers = [self.runtime(c) for c in self._dependents(ext_id)]
-        renamed = check_provider(
-            self, ext_id, compiled, [c for c in consumers if c.status is not Status.UNLOADED]
-        )
+        loaded = [c for c in consumers if c.status is not Status.UNLOADED]
+        renamed = check_provider(self, ext_id, compiled, path, loaded)
         linker, keep = build_linker(self, rt, compiled)
         with rt.held():
             rt.drop_instance()

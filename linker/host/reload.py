@@ -7,26 +7,16 @@ wasmtime's own component types (what instantiation would enforce).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import (
-    Component,
-    ComponentInstanceType,
-    EnumType,
-    FlagsType,
-    FuncType,
-    ListType,
-    OptionType,
-    RecordType,
-    ResultType,
-    TupleType,
-    ValType,
-    VariantType,
-)
+from wasmtime.component import Component, ComponentInstanceType, FuncType
 
+from linker.component import ComponentError, decode
 from linker.errors import ExtensionError
 from linker.host.calls import Signature
+from linker.plan.signature import signature
+from linker.wit.semver import on_track
 
 if TYPE_CHECKING:
     from linker.host.host import Host
@@ -34,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def check_provider(
-    host: Host, ext_id: str, new: Component, consumers: list[ExtensionRuntime]
+    host: Host, ext_id: str, new: Component, path: Path, consumers: list[ExtensionRuntime]
 ) -> dict[str, str]:
     """Raise `ExtensionError` naming every consumer function `new` would break.
 
@@ -52,7 +42,7 @@ def check_provider(
                 continue
             want = _function(imports, ref.import_, ref.function, engine)
             current = host.current_export(ext_id, ref.export)
-            name = compatible_name(current, exports)
+            name = on_track(current, exports)
             have = _function(exports, name, ref.function, engine) if name else None
             where = f"`{consumer.id}` imports `{ref.import_}#{ref.function}`"
             if name is not None and name != current:
@@ -62,9 +52,11 @@ def check_provider(
                     f"{where}, but the new component does not export `{current}#{ref.function}`"
                     + (f" (nor a compatible version of `{current}`)" if "@" in current else "")
                 )
-            elif want is not None and not _same(want, have):
+            elif want is not None and name is not None and not _same(want, have):
+                wanted = _signature_of(consumer.planned.component, False, ref.import_, ref.function)
                 problems.append(
-                    f"{where}: {_show_sig(want)}, but the new component has {_show_sig(have)}"
+                    f"{where}: {wanted}, but the new component has "
+                    f"{_signature_of(path, True, name, ref.function)}"
                 )
     if problems:
         raise ExtensionError(
@@ -73,38 +65,6 @@ def check_provider(
             extension=ext_id,
         )
     return renamed
-
-
-def track(name: str) -> tuple[str, str] | None:
-    """wasmtime's semver track of an export name: `a:b/c@1.2.3` -> (`a:b/c`, `1`).
-
-    `@1.x.y` -> major (>= 1); `@0.m.x` -> `0.m` (m != 0); `0.0.x` and pre-releases match
-    only exactly (None); build metadata is ignored.
-    """
-    base, at, version = name.partition("@")
-    version = version.partition("+")[0]
-    parts = version.split(".")
-    if not at or "-" in version or len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    major, minor = int(parts[0]), int(parts[1])
-    if major >= 1:
-        return base, str(major)
-    return (base, f"0.{minor}") if minor != 0 else None
-
-
-def compatible_name(name: str, exports: Mapping[str, object]) -> str | None:
-    """`name` if exported, else the highest export on the same semver track, else None."""
-    if name in exports:
-        return name
-    wanted = track(name)
-    if wanted is None:
-        return None
-    same = [n for n in exports if track(n) == wanted]
-    return max(same, key=_version_key) if same else None
-
-
-def _version_key(name: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in name.partition("@")[2].partition("+")[0].split("."))
 
 
 def _function(items: dict[str, Any], iface: str, func: str, engine: Any) -> Signature | None:
@@ -121,29 +81,13 @@ def _same(a: Signature, b: Signature) -> bool:
     return a.params == b.params and a.result == b.result
 
 
-def _show(ty: ValType | None) -> str:
-    """A WIT-like rendering of a wasmtime value type, for error messages."""
-    if ty is None:
-        return "nothing"
-    if isinstance(ty, ListType):
-        return f"list<{_show(ty.element)}>"
-    if isinstance(ty, OptionType):
-        return f"option<{_show(ty.payload)}>"
-    if isinstance(ty, ResultType):
-        return f"result<{_show(ty.ok)}, {_show(ty.err)}>"
-    if isinstance(ty, TupleType):
-        return f"tuple<{', '.join(_show(t) for t in ty.elements)}>"
-    if isinstance(ty, RecordType):
-        return "record { " + ", ".join(f"{n}: {_show(t)}" for n, t in ty.fields) + " }"
-    if isinstance(ty, VariantType):
-        cases = (n if t is None else f"{n}({_show(t)})" for n, t in ty.cases)
-        return "variant { " + ", ".join(cases) + " }"
-    if isinstance(ty, EnumType | FlagsType):
-        kind = "enum" if isinstance(ty, EnumType) else "flags"
-        return f"{kind} {{ {', '.join(ty.names)} }}"
-    return type(ty).__name__.lower()
-
-
-def _show_sig(sig: Signature) -> str:
-    params = ", ".join(f"{n}: {_show(t)}" for n, t in zip(sig.names, sig.params, strict=True))
-    return f"func({params}) -> {_show(sig.result)}"
+def _signature_of(path: Path, exported: bool, iface: str, func: str) -> str:
+    """`func`'s WIT signature in the component at `path`, for messages (the WIT printer's)."""
+    try:
+        info = decode(path)
+    except ComponentError:
+        return "another signature"
+    items = info.exports if exported else info.imports
+    item = next((i for i in items if i.name == iface), None)
+    found = [f for f in info.functions(item) if f.name == func] if item is not None else []
+    return signature(info.resolve, found[0]) if found else "another signature"

@@ -23,6 +23,7 @@ from wasmtime.component import Component, ComponentInstanceType, FuncType, Insta
 from linker.errors import ExtensionError, ExtensionTrap
 from linker.host import calls
 from linker.host.calls import Signature
+from linker.host.exportnames import export_target
 
 if TYPE_CHECKING:
     from linker.host.host import Host
@@ -86,12 +87,15 @@ class ExtensionRuntime:
     # -- exports ---------------------------------------------------------------------
 
     def export(self, name: str) -> Export:
-        """The export `name` (`run`, or `iface#func`), resolved from the component's type."""
+        """The export `name` (`run`, or `iface#func`, its version resolved on the semver
+        track), resolved from the component's type."""
         found = self.exports.get(name)
         if found is None:
-            sig = self.signature(name)
+            interfaces = self.component.type.exports(self.host.engine)
+            target = export_target(self.id, name, interfaces)
+            sig = self.signature(target)
             with self._exports_lock:
-                found = self.exports.setdefault(name, Export(name, sig))
+                found = self.exports.setdefault(name, Export(target, sig))
         return found
 
     def export_names(self) -> list[str]:

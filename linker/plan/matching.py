@@ -19,10 +19,10 @@ from linker.plan import graph
 from linker.plan.hostworld import HOST_PACKAGE_NAME, HostWorld
 from linker.plan.inputs import Extension
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER, Binding, FunctionRef, PlannedImport
-from linker.plan.names import InterfaceName, parse, same_track
 from linker.plan.shapes import Shapes
 from linker.plan.signature import signature
 from linker.wit.model import InterfaceId
+from linker.wit.semver import InterfaceName, parse, same_track
 
 
 @attrs.frozen
@@ -156,12 +156,7 @@ class _Matcher:
         assert item.interface is not None
         ext_id = ext.manifest.id
         offers = [o for o in self.offers.get(parsed.base, ()) if o.extension != ext_id]
-        version, track = parsed.version, parsed.track
-        on_track = [
-            o
-            for o in offers
-            if o.parsed.version == version or (track is not None and o.parsed.track == track)
-        ]
+        on_track = [o for o in offers if same_track(parsed, o.parsed)]
         if parsed.interface != "lib" and offers:
             providers = ", ".join(sorted({o.extension for o in offers}))
             self.problem(
@@ -354,7 +349,7 @@ def _ext_id(ext: Extension) -> str:
     return ext.id
 
 
-def _rank(parsed: InterfaceName, offer: Offer) -> tuple[bool, tuple[int, int, int, int]]:
+def _rank(parsed: InterfaceName, offer: Offer) -> tuple[bool, tuple[object, ...]]:
     return (offer.parsed.version == parsed.version, offer.parsed.precedence)
 
 

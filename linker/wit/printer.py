@@ -129,6 +129,53 @@ def _external_id_literal(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def type_text(resolve: m.Resolve, ty: m.Type | None) -> str:
+    """How a use of `ty` is spelled in WIT: its name, else its structure (`_` for no type).
+
+    The one WIT type printer: the printer, function signatures and bindgen's messages use it.
+    """
+    if ty is None:
+        return "_"
+    if isinstance(ty, m.Primitive):
+        return ty.value
+    typedef = resolve.type(ty)
+    if typedef.name is not None:
+        return escape(typedef.name)
+    return kind_text(resolve, typedef.kind)
+
+
+def kind_text(resolve: m.Resolve, kind: m.TypeDefKind) -> str:
+    """The structural WIT spelling of an anonymous type (`list<u8>`, `borrow<file>`)."""
+    match kind:
+        case m.Handle(kind=handle, resource=resource):
+            name = resolve.type(resource).name
+            if name is None:
+                raise WitError("cannot print WIT: a handle to an unnamed resource")
+            return escape(name) if handle is m.HandleKind.OWN else f"borrow<{escape(name)}>"
+        case m.Alias(type=inner):
+            return type_text(resolve, inner)
+        case m.Tuple(types):
+            return f"tuple<{', '.join(type_text(resolve, t) for t in types)}>"
+        case m.Option(inner):
+            return f"option<{type_text(resolve, inner)}>"
+        case m.Result(None, None):
+            return "result"
+        case m.Result(ok, None):
+            return f"result<{type_text(resolve, ok)}>"
+        case m.Result(ok, err):
+            return f"result<{type_text(resolve, ok)}, {type_text(resolve, err)}>"
+        case m.List(inner):
+            return f"list<{type_text(resolve, inner)}>"
+        case m.FixedLengthList(inner, size):
+            return f"list<{type_text(resolve, inner)}, {size}>"
+        case m.Map(key, value):
+            return f"map<{type_text(resolve, key)}, {type_text(resolve, value)}>"
+        case m.Future(inner) | m.Stream(inner):
+            word = type(kind).__name__.lower()
+            return word if inner is None else f"{word}<{type_text(resolve, inner)}>"
+    raise WitError(f"cannot print WIT: an unnamed {type(kind).__name__.lower()} type")
+
+
 class _Printer:
     def __init__(self, resolve: m.Resolve) -> None:
         self.resolve = resolve
@@ -364,7 +411,7 @@ class _Printer:
             case m.Resource() | m.UnknownKind():
                 raise WitError(f"cannot print WIT: type `{name}` is not a declarable type")
             case _:
-                self.out.write(f"type {name} = {self.anonymous_type(kind)}")
+                self.out.write(f"type {name} = {kind_text(self.resolve, kind)}")
                 self.out.end()
 
     def _cases(
@@ -380,45 +427,7 @@ class _Printer:
         self.out.close()
 
     def type_name(self, ty: m.Type) -> str:
-        """How a use of `ty` is spelled: its name, or its structure if unnamed."""
-        if isinstance(ty, m.Primitive):
-            return ty.value
-        typedef = self.resolve.type(ty)
-        if typedef.name is not None:
-            return escape(typedef.name)
-        kind = typedef.kind
-        if isinstance(kind, m.Handle):
-            target = escape(self._name(self.resolve.type(kind.resource)))
-            return target if kind.kind is m.HandleKind.OWN else f"borrow<{target}>"
-        if isinstance(kind, m.Alias):
-            return self.type_name(kind.type)
-        return self.anonymous_type(kind)
-
-    def anonymous_type(self, kind: m.TypeDefKind) -> str:
-        """The structural spelling of a type kind that needs no declaration."""
-        match kind:
-            case m.Tuple(types):
-                return f"tuple<{', '.join(self.type_name(t) for t in types)}>"
-            case m.Option(inner):
-                return f"option<{self.type_name(inner)}>"
-            case m.Result(ok, err):
-                if ok is None and err is None:
-                    return "result"
-                if err is None:
-                    return f"result<{self.type_name(ok)}>" if ok is not None else "result"
-                ok_text = "_" if ok is None else self.type_name(ok)
-                return f"result<{ok_text}, {self.type_name(err)}>"
-            case m.List(inner):
-                return f"list<{self.type_name(inner)}>"
-            case m.FixedLengthList(inner, size):
-                return f"list<{self.type_name(inner)}, {size}>"
-            case m.Map(key, value):
-                return f"map<{self.type_name(key)}, {self.type_name(value)}>"
-            case m.Future(inner):
-                return "future" if inner is None else f"future<{self.type_name(inner)}>"
-            case m.Stream(inner):
-                return "stream" if inner is None else f"stream<{self.type_name(inner)}>"
-        raise WitError(f"cannot print WIT: an unnamed {type(kind).__name__.lower()} type")
+        return type_text(self.resolve, ty)
 
     def _name(self, ty: m.TypeDef) -> str:
         if ty.name is None:
