@@ -14,9 +14,9 @@ import attrs
 
 from linker.errors import Diagnostic
 from linker.plan import inputs
-from linker.plan.names import parse
 from linker.wit import model as m
 from linker.wit.printer import print_wit
+from linker.wit.semver import parse
 
 HOST_PACKAGE = "witlink:host"
 

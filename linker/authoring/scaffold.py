@@ -18,8 +18,8 @@ import attrs
 from linker.authoring import libwit
 from linker.authoring.build import host_package
 from linker.errors import InputError
-from linker.plan.names import parse
 from linker.wit import model as m
+from linker.wit.semver import parse
 
 LANGS = ("python", "js", "wat")
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*")
