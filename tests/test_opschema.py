@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from wasmtime.component import Variant
 
 from linker.host import OperationContext, Operations
-from linker.host.operations import Gate
+from linker.host.operations import Authority, Gate
 from linker.manifest import Permissions
+from linker.services.audit import AuditLog
 from linker.services.opschema import OperationTypeError, PayloadError, function_name
 
 
@@ -81,7 +82,8 @@ def test_catalog_describes_each_operation() -> None:
 
 
 def gate(ops: Operations) -> Gate:
-    return Gate("ext", Permissions(methods=("files.",)), ops)
+    permissions = Permissions(methods=("files.",))
+    return Gate("ext", permissions, ops, Authority(lambda _id: permissions, AuditLog()))
 
 
 def test_handler_gets_typed_values_and_results_become_json() -> None:
