@@ -12,30 +12,15 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_host import componentbuild, hostkit, stock_add  # noqa: E402
+from bench_host import componentbuild, hostkit, rounds_of, stock_add  # noqa: E402
 
 from linker.compose import composed_plan  # noqa: E402
 from linker.host import Host  # noqa: E402
-
-
-def rounds_of(fns: list[Callable[[], Any]], n: int, rounds: int) -> list[list[float]]:
-    """Per function, the mean CPU time of one call in each round (us), functions alternating."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(rounds):
-        for fn, bucket in zip(fns, times, strict=True):
-            start = time.process_time()
-            for _ in range(n):
-                fn()
-            bucket.append((time.process_time() - start) / n * 1e6)
-    return times
 
 
 def added(via: list[float], local: list[float]) -> float:

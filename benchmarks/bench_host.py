@@ -51,6 +51,11 @@ def per_call(fn: Callable[[], Any], n: int, rounds: int = 9) -> float:
 
 def interleaved(fns: list[Callable[[], Any]], n: int, rounds: int = 9) -> list[float]:
     """`per_call` for several functions, measured in alternation so drift hits all alike."""
+    return [statistics.median(bucket) for bucket in rounds_of(fns, n, rounds)]
+
+
+def rounds_of(fns: list[Callable[[], Any]], n: int, rounds: int) -> list[list[float]]:
+    """Per function, the mean CPU time of one call in each round (us), functions alternating."""
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(rounds):
         for fn, bucket in zip(fns, times, strict=True):
@@ -58,7 +63,7 @@ def interleaved(fns: list[Callable[[], Any]], n: int, rounds: int = 9) -> list[f
             for _ in range(n):
                 fn()
             bucket.append((time.process_time() - start) / n * 1e6)
-    return [statistics.median(bucket) for bucket in times]
+    return times
 
 
 def stock_add(engine: Any, wasm: Path) -> Callable[[], None]:

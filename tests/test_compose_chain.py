@@ -57,6 +57,7 @@ class Pings:
         self.callers: list[str] = []
         self.operations = Operations()
         self.operations.add("app.ping", self.ping)
+        self.operations.add("stats.audit", lambda ctx, payload: {"by": ctx.extension_id})
 
     def ping(self, ctx: OperationContext, payload: object) -> dict[str, str]:
         self.callers.append(ctx.extension_id)
@@ -140,6 +141,15 @@ def test_host_operations_and_logs_reach_the_host(
     # stats logs inside the composite as the composite, i.e. as `app`
     assert ("witlink.ext.stats", "stats: sum3") in logged
     assert ("witlink.ext.app", "stats: sum3") in logged
+
+
+def test_members_host_calls_are_checked_against_the_extensions_permissions(
+    hosts: list[Host],
+) -> None:
+    dynamic, fused = hosts
+    # stats' manifest allows `stats.` operations, app's only `app.` ones
+    assert dynamic.call("app", "audit") == len('{"by": "stats"}')
+    assert fused.call("app", "audit") == 1000  # denied: inside the composite stats asks as app
 
 
 def test_provider_state_inside_a_composite_is_private(hosts: list[Host]) -> None:

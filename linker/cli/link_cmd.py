@@ -49,9 +49,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     exts, links = len(plan.extensions), len(plan.bindings)
+    composed = f"; composed: {', '.join(args.compose)}" if args.compose else ""
     print(
         f"linked {exts} extension{'s' * (exts != 1)} ({links} binding{'s' * (links != 1)}) "
-        f"into {args.output}{'; composed: ' * bool(args.compose)}{', '.join(args.compose)}",
+        f"into {args.output}{composed}",
         file=sys.stderr,
     )
     return 0

@@ -4,6 +4,7 @@
   (import "acme:stats/lib@0.3.0" "sum3" (func $sum3 (param i32 i32 i32) (result i32)))
   (import "acme:stats/lib@0.3.0" "dot2" (func $dot2 (param i32 i32 i32 i32) (result i32)))
   (import "acme:stats/lib@0.3.0" "tick" (func $tick (result i32)))
+  (import "acme:stats/lib@0.3.0" "audit" (func $audit (result i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 1024))
   (data (i32.const 16) "app.ping{}")
@@ -13,6 +14,8 @@
     (call $dot2 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
   (func (export "tick") (result i32)
     (call $tick))
+  (func (export "audit") (result i32)
+    (call $audit))
   (func (export "ping") (result i32)
     ;; call("app.ping", none, "{}") -> result<string, call-error> written at 64
     (global.set $heap (i32.const 1024))

@@ -1,10 +1,14 @@
 (module
   (import "witlink:host/host@0.1.0" "log" (func $log (param i32 i32 i32)))
+  (import "witlink:host/host@0.1.0" "call"
+    (func $call (param i32 i32 i32 i32 i32 i32 i32 i32)))
   (import "acme:mathlib/lib@1.0.0" "add" (func $add (param i32 i32) (result i32)))
   (import "acme:mathlib/lib@1.0.0" "mul" (func $mul (param i32 i32) (result i32)))
   (import "acme:mathlib/lib@1.0.0" "counter" (func $counter (result i32)))
   (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
   (data (i32.const 16) "stats: sum3")
+  (data (i32.const 32) "stats.audit{}")
   (func (export "acme:stats/lib@0.3.1#sum3") (param i32 i32 i32) (result i32)
     (call $log (i32.const 2) (i32.const 16) (i32.const 11))
     (call $add (call $add (local.get 0) (local.get 1)) (local.get 2)))
@@ -12,4 +16,19 @@
     (call $add (call $mul (local.get 0) (local.get 1)) (call $mul (local.get 2) (local.get 3))))
   (func (export "acme:stats/lib@0.3.1#tick") (result i32)
     (call $counter))
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0)))
+  (func (export "acme:stats/lib@0.3.1#audit") (result i32)
+    ;; call("stats.audit", none, "{}") -> result<string, call-error> written at 64
+    (global.set $heap (i32.const 1024))
+    (call $call (i32.const 32) (i32.const 11) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 43) (i32.const 2) (i32.const 64))
+    (if (result i32) (i32.eqz (i32.load8_u (i32.const 64)))
+      (then (i32.load (i32.const 72)))
+      (else (i32.add (i32.const 1000) (i32.load8_u (i32.const 68))))))
+  ;; a bump allocator for the host's replies, reset on every `audit`
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $at i32)
+    (local.set $at
+      (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
+               (i32.xor (i32.sub (local.get 2) (i32.const 1)) (i32.const -1))))
+    (global.set $heap (i32.add (local.get $at) (local.get 3)))
+    (local.get $at)))
