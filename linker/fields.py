@@ -9,6 +9,8 @@ expected is refused, never read character by character.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NoReturn
 
 from linker.errors import WitlinkError
@@ -44,19 +46,19 @@ class Fields:
         found = "it is missing" if value is _MISSING else f"it is {kind(value)}"
         raise self.error(f"{self.where}: `{self.prefix}{key}` must be {expected}; {found}")
 
-    def _get(self, key: str, required: bool) -> Any:
+    def _get(self, key: str, required: bool, expected: str) -> Any:
         value = self.table.get(key)
         if value is None and required:
-            self.fail(key, "given")
+            self.fail(key, expected)
         return value
 
     def _clean(self, key: str, value: str) -> str:
-        if "\0" in value or not _encodable(value):
+        if not clean(value):
             self.fail(key, "text without NUL characters or lone surrogates")
         return value
 
     def text(self, key: str, *, required: bool = False) -> str | None:
-        value = self._get(key, required)
+        value = self._get(key, required, "a string")
         if value is not None and not isinstance(value, str):
             self.fail(key, "a string")
         return value if value is None else self._clean(key, value)
@@ -80,15 +82,16 @@ class Fields:
     def count(
         self, key: str, *, minimum: int = 1, maximum: int = MAX_COUNT, required: bool = False
     ) -> int | None:
-        value = self._get(key, required)
+        expected = f"an integer from {minimum} to {maximum}"
+        value = self._get(key, required, expected)
         if value is not None and (
             type(value) is not int or not minimum <= value <= maximum  # bool is no count
         ):
-            self.fail(key, f"an integer from {minimum} to {maximum}")
+            self.fail(key, expected)
         return value
 
     def sub(self, key: str, *, required: bool = False) -> Fields:
-        value = self._get(key, required)
+        value = self._get(key, required, "a table")
         if value is None:
             value = {}
         if not isinstance(value, dict):
@@ -97,15 +100,41 @@ class Fields:
 
     def tables(self, key: str) -> list[Fields]:
         """A required list of tables, each named `key[i]` in errors."""
-        value = self._get(key, True)
+        value = self._get(key, True, "a list of tables")
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             self.fail(key, "a list of tables")
-        return [
-            Fields(v, where=self.where, error=self.error, prefix=f"{self.prefix}{key}[{i}].")
-            for i, v in enumerate(value)
-        ]
+        return [self._item(key, i, v) for i, v in enumerate(value)]
+
+    def records(self, key: str, names: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """A required list of tables holding exactly the string fields `names` (two or more):
+        their values in that order. Checked in bulk; on a failure, entry by entry for the error."""
+        value = self._get(key, True, "a list of tables")
+        if not isinstance(value, list):
+            self.fail(key, "a list of tables")
+        try:
+            rows: list[tuple[str, ...]] = list(map(itemgetter(*names), value))
+            if clean("".join(chain.from_iterable(rows))) and all(
+                len(row) == len(names) for row in value
+            ):
+                return rows
+        except (KeyError, TypeError):  # a missing field, a row or a value of another type
+            pass
+        rows = []
+        for i, row in enumerate(value):
+            if not isinstance(row, dict):
+                self.fail(key, "a list of tables")
+            item = self._item(key, i, row)
+            item.check_keys(set(names))
+            rows.append(tuple(item.need_text(name) for name in names))
+        return rows
+
+    def _item(self, key: str, index: int, table: Mapping[str, Any]) -> Fields:
+        prefix = f"{self.prefix}{key}[{index}]."
+        return Fields(table, where=self.where, error=self.error, prefix=prefix)
 
     def check_keys(self, known: set[str]) -> None:
+        if known.issuperset(self.table):
+            return
         unknown = sorted(set(self.table) - known)
         if unknown:
             names = ", ".join(f"`{self.prefix}{k}`" for k in unknown)
@@ -114,7 +143,10 @@ class Fields:
             )
 
 
-def _encodable(text: str) -> bool:
+def clean(text: str) -> bool:
+    """Whether `text` holds no NUL character and no lone surrogate (so it is UTF-8 text)."""
+    if "\0" in text:
+        return False
     if text.isascii():
         return True
     try:

@@ -23,71 +23,36 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from linker.errors import WitlinkError
-from linker.manifest import Permissions, RateLimits
-from linker.plan import collector
+from linker.errors import PlanError
+from linker.fields import Fields
+from linker.ids import HOST_PROVIDER, WASI_PROVIDER
+from linker.manifest import Permissions, read_permissions
+from linker.plan import collector, invariants
 from linker.plan.jsontext import indented
+from linker.plan.records import Binding, FunctionRef, PlannedExtension, PlannedImport
 
 SCHEMA = 1
 HOST_PACKAGE = "witlink:host@0.1.0"
-HOST_PROVIDER = "host"
-WASI_PROVIDER = "wasi"
+MAX_SIZE = 2**53
+"""The largest component size (bytes) a plan may give."""
 
-
-class PlanError(WitlinkError):
-    """A plan file that cannot be read or does not match schema 1."""
-
-
-@attrs.frozen
-class PlannedImport:
-    name: str
-    """The import as written in the component (`acme:math/lib@1.0.0`, or a function name)."""
-    provider: str
-    """`host`, `wasi`, or the id of the providing extension."""
-
-
-@attrs.frozen
-class PlannedExtension:
-    id: str
-    component: Path
-    sha256: str
-    size: int
-    imports: tuple[PlannedImport, ...]
-    exports: tuple[str, ...]
-    permissions: Permissions = attrs.field(factory=Permissions)
-    name: str | None = None
-    version: str | None = None
-    subscribe: tuple[str, ...] = ()
-    dependencies: Mapping[str, str] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class Binding:
-    """One consumer import wired to one provider export (both full interface names)."""
-
-    consumer: str
-    import_: str
-    provider: str
-    export: str
-
-
-@attrs.frozen
-class FunctionRef:
-    """An entry of the function-reference registry: who answers one imported function."""
-
-    consumer: str
-    import_: str
-    function: str
-    provider: str
-    export: str
-    signature: str
-    """The function's WIT signature, e.g. `func(a: u32, b: u32) -> u32`."""
+__all__ = [
+    "HOST_PACKAGE",
+    "HOST_PROVIDER",
+    "SCHEMA",
+    "WASI_PROVIDER",
+    "Binding",
+    "FunctionRef",
+    "Plan",
+    "PlanError",
+    "PlannedExtension",
+    "PlannedImport",
+]
 
 
 @attrs.frozen
@@ -109,27 +74,43 @@ class Plan:
         with collector.paused():
             return indented(_plan_doc(self, base)) + "\n"
 
+    def verify(self, where: str = "plan") -> None:
+        """Raise `PlanError` unless the plan's invariants hold (see `linker.plan.invariants`)."""
+        invariants.check(self.extensions, self.order, self.bindings, self.functions, where)
+
     @classmethod
-    def from_json(cls, text: str, base: Path | None = None) -> Plan:
-        """Read a plan; relative component paths are taken relative to `base`."""
+    def from_json(cls, text: str, base: Path | None = None, where: str = "plan") -> Plan:
+        """Read and verify a plan; relative component paths are taken relative to `base`.
+
+        Every malformed value is a `PlanError` naming `where` and the key path.
+        """
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as err:
-            raise PlanError(f"plan is not valid JSON (line {err.lineno}): {err.msg}") from None
-        try:
-            return _read_plan(doc, base)
-        except KeyError as err:
-            raise PlanError(f"plan does not match schema {SCHEMA}: missing key {err}") from None
-        except (TypeError, ValueError, AttributeError) as err:
-            raise PlanError(f"plan does not match schema {SCHEMA}: {err}") from None
+            raise PlanError(f"{where}: not valid JSON (line {err.lineno}): {err.msg}") from None
+        except RecursionError:
+            raise PlanError(f"{where}: not valid JSON: nested too deeply") from None
+        except ValueError as err:  # an integer of more digits than Python converts
+            raise PlanError(f"{where}: not valid JSON: {err}") from None
+        if not isinstance(doc, dict):
+            raise PlanError(
+                f"{where}: must be a JSON object (schema {SCHEMA}), not {type(doc).__name__}"
+            )
+        plan = _read_plan(Fields(doc, where=where, error=PlanError), base)
+        plan.verify(where)
+        return plan
 
     @classmethod
     def load(cls, path: Path) -> Plan:
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except OSError as err:
             raise PlanError(f"{path}: cannot read plan: {err.strerror}") from None
-        return cls.from_json(text, base=path.parent)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PlanError(f"{path}: not UTF-8 text (byte {err.start})") from None
+        return cls.from_json(text, base=path.parent, where=str(path))
 
     def save(self, path: Path) -> None:
         """Write the plan to `path` (folders made as needed), paths relative to its folder."""
@@ -212,59 +193,49 @@ def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
     }
 
 
-def _read_permissions(doc: Mapping[str, Any]) -> Permissions:
-    limits = doc.get("rate-limits", {})
-    return Permissions(
-        methods=tuple(doc.get("methods", ())),
-        libraries=tuple(doc.get("libraries", ())),
-        allowed_domains=tuple(doc.get("allowed-domains", ())),
-        max_memory_mb=doc.get("max-memory-mb"),
-        rate_limits=RateLimits(
-            requests_per_minute=limits.get("requests-per-minute"),
-            concurrent_jobs=limits.get("concurrent-jobs"),
-        ),
+_BINDING = ("consumer", "import", "provider", "export")
+_FUNCTION = ("consumer", "import", "function", "provider", "export", "signature")
+
+
+def _read_extension(doc: Fields, base: Path | None) -> PlannedExtension:
+    doc.check_keys(
+        {"id", "name", "version", "component", "sha256", "size", "imports", "exports"}
+        | {"permissions", "subscribe", "dependencies"}
+    )
+    component = Path(doc.need_text("component"))
+    if base is not None and not component.is_absolute():
+        component = base / component
+    imports = [PlannedImport(*row) for row in doc.records("imports", ("name", "provider"))]
+    size = doc.count("size", minimum=0, maximum=MAX_SIZE, required=True)
+    assert size is not None
+    return PlannedExtension(
+        id=doc.need_text("id"),
+        component=component,
+        sha256=doc.need_text("sha256"),
+        size=size,
+        imports=tuple(imports),
+        exports=doc.texts("exports"),
+        permissions=read_permissions(doc.sub("permissions")),
+        name=doc.text("name"),
+        version=doc.text("version"),
+        subscribe=doc.texts("subscribe"),
+        dependencies=doc.text_map("dependencies"),
     )
 
 
-def _read_plan(doc: Mapping[str, Any], base: Path | None) -> Plan:
-    if doc.get("schema") != SCHEMA:
-        raise ValueError(f"schema is {doc.get('schema')!r}, this witlink reads {SCHEMA}")
-    extensions = []
-    for e in doc["extensions"]:
-        component = Path(e["component"])
-        if base is not None and not component.is_absolute():
-            component = base / component
-        extensions.append(
-            PlannedExtension(
-                id=e["id"],
-                component=component,
-                sha256=e["sha256"],
-                size=e["size"],
-                imports=tuple(PlannedImport(i["name"], i["provider"]) for i in e["imports"]),
-                exports=tuple(e["exports"]),
-                permissions=_read_permissions(e.get("permissions", {})),
-                name=e.get("name"),
-                version=e.get("version"),
-                subscribe=tuple(e.get("subscribe", ())),
-                dependencies=dict(e.get("dependencies", {})),
-            )
-        )
+def _read_plan(doc: Fields, base: Path | None) -> Plan:
+    doc.check_keys({"schema", "host", "extensions", "order", "bindings", "functions"})
+    if doc.table.get("schema") != SCHEMA or type(doc.table.get("schema")) is not int:
+        doc.fail("schema", f"{SCHEMA} (this witlink reads schema {SCHEMA} plans)")
+    extensions = tuple(_read_extension(e, base) for e in doc.tables("extensions"))
+    bindings = [Binding(*row) for row in doc.records("bindings", _BINDING)]
+    functions = [FunctionRef(*row) for row in doc.records("functions", _FUNCTION)]
+    if "order" not in doc.table:
+        doc.fail("order", "a list of extension ids")
     return Plan(
-        extensions=tuple(extensions),
-        order=tuple(doc["order"]),
-        bindings=tuple(
-            Binding(b["consumer"], b["import"], b["provider"], b["export"]) for b in doc["bindings"]
-        ),
-        functions=tuple(
-            FunctionRef(
-                f["consumer"],
-                f["import"],
-                f["function"],
-                f["provider"],
-                f["export"],
-                f["signature"],
-            )
-            for f in doc["functions"]
-        ),
-        host=doc.get("host", HOST_PACKAGE),
+        extensions=extensions,
+        order=doc.texts("order"),
+        bindings=tuple(bindings),
+        functions=tuple(functions),
+        host=doc.text("host") or HOST_PACKAGE,
     )
