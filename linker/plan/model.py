@@ -28,31 +28,23 @@ from typing import Any
 
 import attrs
 
-from linker.errors import PlanError
+# `X as X`: re-exported, callers import the records, PlanError and providers from here.
+from linker.errors import PlanError as PlanError
 from linker.fields import Fields
-from linker.ids import HOST_PROVIDER, WASI_PROVIDER
+from linker.ids import HOST_PROVIDER as HOST_PROVIDER
+from linker.ids import WASI_PROVIDER as WASI_PROVIDER
 from linker.manifest import Permissions, read_permissions
 from linker.plan import collector, invariants
 from linker.plan.jsontext import indented
-from linker.plan.records import Binding, FunctionRef, PlannedExtension, PlannedImport
+from linker.plan.records import Binding as Binding
+from linker.plan.records import FunctionRef as FunctionRef
+from linker.plan.records import PlannedExtension as PlannedExtension
+from linker.plan.records import PlannedImport as PlannedImport
 
 SCHEMA = 1
 HOST_PACKAGE = "witlink:host@0.1.0"
 MAX_SIZE = 2**53
 """The largest component size (bytes) a plan may give."""
-
-__all__ = [
-    "HOST_PACKAGE",
-    "HOST_PROVIDER",
-    "SCHEMA",
-    "WASI_PROVIDER",
-    "Binding",
-    "FunctionRef",
-    "Plan",
-    "PlanError",
-    "PlannedExtension",
-    "PlannedImport",
-]
 
 
 @attrs.frozen
