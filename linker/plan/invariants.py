@@ -6,7 +6,8 @@ before it trusts a plan (which may have been edited by hand).
 - every import's provider is `host`, `wasi` or another extension of the plan;
 - every import from an extension has exactly one binding, and every binding follows an
   import; a binding joins `*/lib` interfaces only, and the provider exports its export;
-- every entry of the function registry (`functions`) follows a binding.
+- every entry of the function registry (`functions`) follows a binding (or, for `host`
+  and `wasi`, an import).
 """
 
 from __future__ import annotations
@@ -89,11 +90,15 @@ def check(
     registered: set[tuple[str, str, str]] = set()
     for k, f in enumerate(functions):
         via = bound.get((f.consumer, f.import_))
-        if via is None or (via.provider, via.export) != (f.provider, f.export):
+        if f.provider in RESERVED:
+            follows = imports.get((f.consumer, f.import_)) == f.provider
+        else:
+            follows = via is not None and (via.provider, via.export) == (f.provider, f.export)
+        if not follows:
             fail(
                 f"functions[{k}]",
                 f"sends `{f.consumer}`'s `{f.import_}#{f.function}` to `{f.provider}`'s "
-                f"`{f.export}`, which no binding does",
+                f"`{f.export}`, which no import or binding does",
             )
         if (f.consumer, f.import_, f.function) in registered:
             fail(f"functions[{k}]", f"registers `{f.import_}#{f.function}` a second time")
