@@ -97,6 +97,8 @@ def load(path: Path) -> Manifest:
         raise ManifestError(f"{path}: not valid TOML: {err}") from None
     except RecursionError:
         raise ManifestError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as err:  # an integer of more digits than Python converts
+        raise ManifestError(f"{path}: not valid TOML: {err}") from None
     return _parse(path, data)
 
 

@@ -96,6 +96,7 @@ def test_reserved_ids_are_refused(tmp_path: Path, ext_id: str) -> None:
         ('[permissions]\nmethods = "files."', "`permissions.methods` must be a list of strings"),
         ("[dependencies]\n'a:b/lib' = 3", "`dependencies.a:b/lib` must be a string"),
         ("x = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
+        ("[permissions]\nmax-memory-mb = " + "9" * 5000, "not valid TOML: Exceeds the limit"),
         ("[permissions]\nmethods = []\n[permissions.methods]", "not valid TOML"),
     ],
 )
