@@ -354,8 +354,9 @@ class Host:
         a component whose bytes do not match the plan, and then its consumers."""
         missing = sorted(p for p in self._providers(planned) if p in self._not_loaded)
         if missing:
-            self._not_loaded[planned.id] = f"its provider `{missing[0]}` did not load"
-            _log.warning("extension `%s` is not loaded: its provider did not", planned.id)
+            why = f"its provider `{missing[0]}` did not load"
+            self._not_loaded[planned.id] = why
+            _log.warning("extension `%s` is not loaded: %s", planned.id, why)
             return
         try:
             self._load(planned)
