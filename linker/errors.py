@@ -67,6 +67,14 @@ class ExtensionTrap(ExtensionError):
         self.provider = provider
 
 
+class IntegrityError(ExtensionError):
+    """An extension's component bytes do not hash to the sha256 its plan records."""
+
+
+class PlanError(WitlinkError):
+    """A plan that cannot be read, does not match schema 1, or breaks an invariant."""
+
+
 class InputError(WitlinkError):
     """An input path that does not exist or cannot be read at all (the CLI exits 2)."""
 

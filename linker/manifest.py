@@ -26,7 +26,6 @@ subscribe = ["files.created", "plan.*"]
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,10 +33,12 @@ from typing import Any
 
 import attrs
 
+from linker import paths
 from linker.errors import WitlinkError
+from linker.fields import Fields
+from linker.ids import id_problem
 
 MANIFEST_NAME = "extension.toml"
-_ID = re.compile(r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?")
 
 
 class ManifestError(WitlinkError):
@@ -76,13 +77,12 @@ class Manifest:
 
 def for_component(component: Path) -> Manifest:
     """The manifest of a bare component file: its id is the file's stem, no permissions."""
-    ext_id = component.stem
-    if not _ID.fullmatch(ext_id):
+    problem = id_problem(component.stem)
+    if problem is not None:
         raise ManifestError(
-            f"{component}: `{ext_id}` is not a valid extension id (lowercase letters, digits, "
-            "`-` and `_`); rename the file or add an extension.toml with [extension] id"
+            f"{component}: {problem}; rename the file or add an extension.toml with [extension] id"
         )
-    return Manifest(id=ext_id, component=component)
+    return Manifest(id=component.stem, component=component)
 
 
 def load(path: Path) -> Manifest:
@@ -95,61 +95,37 @@ def load(path: Path) -> Manifest:
         raise ManifestError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
         raise ManifestError(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as err:  # an integer of more digits than Python converts
+        raise ManifestError(f"{path}: not valid TOML: {err}") from None
     return _parse(path, data)
 
 
-class _Reader:
-    """Typed access to one TOML table, with errors naming the file and key."""
-
-    def __init__(self, path: Path, table: Mapping[str, Any], prefix: str) -> None:
-        self.path, self.table, self.prefix = path, table, prefix
-
-    def fail(self, key: str, expected: str) -> ManifestError:
-        return ManifestError(f"{self.path}: `{self.prefix}{key}` must be {expected}")
-
-    def text(self, key: str) -> str | None:
-        value = self.table.get(key)
-        if value is not None and not isinstance(value, str):
-            raise self.fail(key, "a string")
-        return value
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self.table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, "a list of strings")
-        return tuple(value)
-
-    def count(self, key: str) -> int | None:
-        value = self.table.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value <= 0
-        ):
-            raise self.fail(key, "a positive integer")
-        return value
-
-    def sub(self, key: str) -> _Reader:
-        value = self.table.get(key, {})
-        if not isinstance(value, dict):
-            raise self.fail(key, "a table")
-        return _Reader(self.path, value, f"{self.prefix}{key}.")
-
-    def check_keys(self, known: set[str]) -> None:
-        unknown = sorted(set(self.table) - known)
-        if unknown:
-            names = ", ".join(f"`{self.prefix}{k}`" for k in unknown)
-            raise ManifestError(
-                f"{self.path}: unknown key {names}; known keys: {', '.join(sorted(known))}"
-            )
+def read_permissions(doc: Fields) -> Permissions:
+    """`[permissions]` of a manifest, or an extension's `permissions` in a plan."""
+    doc.check_keys({"methods", "libraries", "allowed-domains", "max-memory-mb", "rate-limits"})
+    limits = doc.sub("rate-limits")
+    limits.check_keys({"requests-per-minute", "concurrent-jobs"})
+    return Permissions(
+        methods=doc.texts("methods"),
+        libraries=doc.texts("libraries"),
+        allowed_domains=doc.texts("allowed-domains"),
+        max_memory_mb=doc.count("max-memory-mb"),
+        rate_limits=RateLimits(
+            requests_per_minute=limits.count("requests-per-minute"),
+            concurrent_jobs=limits.count("concurrent-jobs"),
+        ),
+    )
 
 
-def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
-    root = _Reader(path, data, "")
-    root.check_keys({"extension", "permissions", "events", "dependencies"})
-    ext = root.sub("extension")
-    ext.check_keys({"id", "name", "version", "component", "description"})
-    component_name = ext.text("component")
-    if component_name is None:
-        wasm = sorted(path.parent.glob("*.wasm"))
+def _component(path: Path, ext: Fields) -> Path:
+    """The component file the manifest names (or the folder's only one); it must lie in the
+    manifest's folder, symlinks followed."""
+    folder = path.parent
+    name = ext.text("component")
+    if name is None:
+        wasm = sorted(folder.glob("*.wasm"))
         if len(wasm) != 1:
             raise ManifestError(
                 f"{path}: `extension.component` is missing and the folder holds "
@@ -157,35 +133,37 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
             )
         component = wasm[0]
     else:
-        component = path.parent / component_name
-    ext_id = ext.text("id") or component.stem
-    if not _ID.fullmatch(ext_id):
-        raise ext.fail("id", "lowercase letters, digits, `-` and `_` (e.g. `my-ext`)")
+        component = folder / name
+    try:
+        paths.inside(component, folder)
+    except paths.OutsideFolder as err:
+        raise ManifestError(
+            f"{path}: `extension.component` must name a file inside the extension's folder: "
+            f"{err}; put the component beside the manifest"
+        ) from None
+    return component
 
-    perms = root.sub("permissions")
-    perms.check_keys({"methods", "libraries", "allowed-domains", "max-memory-mb", "rate-limits"})
-    limits = perms.sub("rate-limits")
-    limits.check_keys({"requests-per-minute", "concurrent-jobs"})
+
+def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
+    root = Fields(data, where=str(path), error=ManifestError)
+    root.check_keys({"extension", "permissions", "events", "dependencies"})
+    ext = root.sub("extension")
+    ext.check_keys({"id", "name", "version", "component", "description"})
+    ext.text("description")
+    component = _component(path, ext)
+    ext_id = ext.text("id") or component.stem
+    problem = id_problem(ext_id)
+    if problem is not None:
+        raise ManifestError(f"{path}: `extension.id`: {problem}")
     events = root.sub("events")
     events.check_keys({"subscribe"})
-    deps = root.sub("dependencies")
-    pins = {key: deps.text(key) or "" for key in deps.table}
     return Manifest(
         id=ext_id,
         component=component,
         name=ext.text("name"),
         version=ext.text("version"),
-        permissions=Permissions(
-            methods=perms.texts("methods"),
-            libraries=perms.texts("libraries"),
-            allowed_domains=perms.texts("allowed-domains"),
-            max_memory_mb=perms.count("max-memory-mb"),
-            rate_limits=RateLimits(
-                requests_per_minute=limits.count("requests-per-minute"),
-                concurrent_jobs=limits.count("concurrent-jobs"),
-            ),
-        ),
+        permissions=read_permissions(root.sub("permissions")),
         subscribe=events.texts("subscribe"),
-        dependencies=pins,
+        dependencies=root.text_map("dependencies"),
         path=path,
     )

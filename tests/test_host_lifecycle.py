@@ -13,7 +13,7 @@ import hostkit
 import pytest
 from hostkit import CALC
 
-from linker.errors import ExtensionError
+from linker.errors import ExtensionError, IntegrityError
 from linker.host import Host, Status
 from linker.host.cache import CompileCache
 from linker.host.exportnames import export_target
@@ -72,16 +72,21 @@ def test_lazy_instantiates_on_first_use(component: hostkit.Build, compile_cache:
         assert host.runtime("calc").instance is not None
 
 
-def test_plan_with_changed_component_is_refused(
+def test_plan_with_changed_component_leaves_it_and_its_consumers_unloaded(
     component: hostkit.Build, compile_cache: Path
 ) -> None:
-    import attrs
-
     plan = hostkit.calc_plan(component)
     stale = attrs.evolve(plan.extensions[0], sha256="0" * 64)
     plan = attrs.evolve(plan, extensions=(stale, *plan.extensions[1:]))
-    with pytest.raises(ExtensionError, match="changed since the plan was made"):
-        Host.from_plan(plan, cache_dir=compile_cache)
+    with Host.from_plan(plan, cache_dir=compile_cache) as host:
+        assert [host.status(e) for e in host.extensions()] == [Status.UNLOADED] * 2
+        assert "changed since the plan was made" in str(host.info("calc").metrics.last_error)
+        with pytest.raises(IntegrityError, match="changed since the plan was made"):
+            host.load("calc")
+        with pytest.raises(ExtensionError, match="its provider `calc` is unloaded"):
+            host.load("app")
+        with pytest.raises(ExtensionError, match=r"`app` is unloaded .*provider `calc` did not"):
+            host.call("app", "run", 1)
 
 
 def test_corrupt_and_stale_cache_entries_are_recompiled(
@@ -169,7 +174,7 @@ def test_reload_with_mistyped_component_says_why(host: Host, tmp_path: Path) -> 
 def test_unknown_import_or_host_interface_is_a_load_error(
     component: hostkit.Build, compile_cache: Path
 ) -> None:
-    plan = hostkit.calc_plan(component)
+    plan = attrs.evolve(hostkit.calc_plan(component), bindings=(), functions=())
     orphan = attrs.evolve(plan.extensions[1], imports=())
     with pytest.raises(ExtensionError, match=f"`app` imports `{CALC}`, which the plan does not"):
         Host.from_plan(
@@ -189,8 +194,9 @@ def test_not_a_component_is_a_clear_error(tmp_path: Path, compile_cache: Path) -
     with pytest.raises(ExtensionError, match="extension `bogus`: not a valid component"):
         Host.from_plan(plan, cache_dir=compile_cache)
     missing = attrs.evolve(plan.extensions[0], component=tmp_path / "gone.wasm")
-    with pytest.raises(ExtensionError, match=r"extension `bogus`: cannot read .*gone.wasm"):
-        Host.from_plan(attrs.evolve(plan, extensions=(missing,)), cache_dir=compile_cache)
+    with Host.from_plan(attrs.evolve(plan, extensions=(missing,)), cache_dir=compile_cache) as h:
+        assert h.status("bogus") is Status.UNLOADED
+        assert "extension `bogus`: cannot read" in str(h.info("bogus").metrics.last_error)
 
 
 def test_public_call_path_is_the_fallback_off_the_pinned_version() -> None:

@@ -62,27 +62,31 @@ def test_bad_manifests_name_the_key(tmp_path: Path, text: str, needle: str) -> N
 
 
 def test_plan_json_round_trip(tmp_path: Path) -> None:
+    lib = "acme:math/lib@1.2.0"
     plan = Plan(
         extensions=(
             PlannedExtension(
                 id="mathlib",
                 component=tmp_path / "mathlib" / "mathlib.wasm",
-                sha256="ab",
+                sha256="ab" * 32,
                 size=3,
                 imports=(PlannedImport("witlink:host/host@0.1.0", "host"),),
-                exports=("acme:math/lib@1.2.0",),
+                exports=(lib,),
+            ),
+            PlannedExtension(
+                id="stats",
+                component=tmp_path / "stats.wasm",
+                sha256="cd" * 32,
+                size=4,
+                imports=(PlannedImport("acme:math/lib@1.0.0", "mathlib"),),
+                exports=(),
             ),
         ),
-        order=("mathlib",),
-        bindings=(Binding("stats", "acme:math/lib@1.0.0", "mathlib", "acme:math/lib@1.2.0"),),
+        order=("mathlib", "stats"),
+        bindings=(Binding("stats", "acme:math/lib@1.0.0", "mathlib", lib),),
         functions=(
             FunctionRef(
-                "stats",
-                "acme:math/lib@1.0.0",
-                "add",
-                "mathlib",
-                "acme:math/lib@1.2.0",
-                "func(a: u32, b: u32) -> u32",
+                "stats", "acme:math/lib@1.0.0", "add", "mathlib", lib, "func(a: u32, b: u32) -> u32"
             ),
         ),
     )
@@ -105,7 +109,7 @@ def test_plan_save_writes_relative_paths_and_reports_failures(tmp_path: Path) ->
             PlannedExtension(
                 id="a",
                 component=tmp_path / "out" / "a" / "a.wasm",
-                sha256="00",
+                sha256="00" * 32,
                 size=1,
                 imports=(),
                 exports=(),

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from bindgen.runtime import Caller
-from linker.errors import ExtensionError
+from linker.errors import ExtensionError, IntegrityError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.clients import HostCaller, call_export
@@ -84,6 +84,7 @@ class Host:
         delegates: Collection[str] = (),
         audit_log: Path | None = None,
     ) -> None:
+        plan.verify()
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
@@ -109,6 +110,8 @@ class Host:
         self.lazy = lazy
         self._runtimes: dict[str, ExtensionRuntime] = {}
         self._aliases: dict[tuple[str, str], str] = {}
+        self._not_loaded: dict[str, str] = {}
+        """Extensions that never loaded (no runtime yet), with why; `load` tries again."""
         self.clock.start()
         try:
             for ext_id in plan.order:
@@ -156,13 +159,18 @@ class Host:
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to this host (loaded or not), in load order."""
-        return list(self._runtimes)
+        return [i for i in self.plan.order if i in self._runtimes or i in self._not_loaded]
 
     def status(self, ext_id: str) -> Status:
+        if ext_id in self._not_loaded:
+            return Status.UNLOADED
         return self.runtime(ext_id).status
 
     def info(self, ext_id: str) -> ExtensionInfo:
         """Status and metrics (calls, errors, total time, last error) of `ext_id`."""
+        why = self._not_loaded.get(ext_id)
+        if why is not None:
+            return ExtensionInfo(ext_id, Status.UNLOADED, Metrics(last_error=why))
         rt = self.runtime(ext_id)
         return ExtensionInfo(rt.id, rt.status, attrs.evolve(rt.metrics))
 
@@ -172,6 +180,12 @@ class Host:
 
     def runtime(self, ext_id: str) -> ExtensionRuntime:
         rt = self._runtimes.get(ext_id)
+        if rt is None and ext_id in self._not_loaded:
+            raise ExtensionError(
+                f"extension `{ext_id}` is unloaded (it did not load: {self._not_loaded[ext_id]}); "
+                f"fix it and call host.load({ext_id!r})",
+                extension=ext_id,
+            )
         if rt is None:
             known = ", ".join(self._runtimes) or "none"
             raise ExtensionError(
@@ -253,13 +267,17 @@ class Host:
     # -- lifecycle -------------------------------------------------------------------
 
     def load(self, ext_id: str) -> None:
-        """Load (again) extension `ext_id` of the plan; its providers must be loaded."""
+        """Load (again) extension `ext_id` of the plan; its providers must be loaded.
+
+        Its component is read again and must still hash to the plan's sha256 (or to that of
+        the component `reload` last gave it).
+        """
         rt = self._runtimes.get(ext_id)
         if rt is not None and rt.status is not Status.UNLOADED:
             return
-        planned = self._planned(ext_id)
+        planned = rt.planned if rt is not None else self._planned(ext_id)
         for provider in self._providers(planned):
-            if self.runtime(provider).status is Status.UNLOADED:
+            if self.status(provider) is Status.UNLOADED:
                 raise ExtensionError(
                     f"cannot load `{ext_id}`: its provider `{provider}` is unloaded; load it first",
                     extension=ext_id,
@@ -288,12 +306,15 @@ class Host:
     def reload(self, ext_id: str, component: str | Path | None = None) -> None:
         """Replace `ext_id`'s component (default: its file again) and restart it.
 
-        The new component is checked against every loaded consumer's imports first; if the
-        check fails the old one keeps running and the error says why.
+        Without `component`, the file must still hash to the plan's sha256 (or to that of the
+        component last given here); a given component's sha256 is recorded instead. The new
+        component is checked against every loaded consumer's imports first; if a check fails
+        the old one keeps running and the error says why.
         """
         rt = self.runtime(ext_id)
         path = Path(component) if component is not None else rt.planned.component
-        wasm, sha = _read_component(ext_id, path)
+        expected = None if component is not None else rt.planned.sha256
+        wasm, sha = _read_component(ext_id, path, expected)
         compiled = self.cache.load(ext_id, wasm, sha, self.progress)
         consumers = [self.runtime(c) for c in self._dependents(ext_id)]
         loaded = [c for c in consumers if c.status is not Status.UNLOADED]
@@ -314,13 +335,7 @@ class Host:
     # -- internals -------------------------------------------------------------------
 
     def _load(self, planned: PlannedExtension) -> None:
-        wasm, sha = _read_component(planned.id, planned.component)
-        if planned.sha256 and sha != planned.sha256:
-            raise ExtensionError(
-                f"extension `{planned.id}`: {planned.component} changed since the plan was made "
-                "(sha256 differs); run the link step again",
-                extension=planned.id,
-            )
+        wasm, sha = _read_component(planned.id, planned.component, planned.sha256)
         compiled = self.cache.load(planned.id, wasm, sha, self.progress)
         rt = self._runtimes.get(planned.id)
         if rt is None:
@@ -329,14 +344,25 @@ class Host:
             rt.component, rt.status = compiled, Status.LOADED
         rt.linker, rt.keep_alive = build_linker(self, rt)
         self._runtimes[planned.id] = rt
+        self._not_loaded.pop(planned.id, None)
         if not self.lazy:
             rt.instantiate()
 
     def _load_at_start(self, planned: PlannedExtension) -> None:
         """Load one extension of the plan; if its instantiation or `init` fails, only it stays
-        unloaded (the error is logged and kept as its last error) and the others load."""
+        unloaded (the error is logged and kept as its last error) and the others load; so does
+        a component whose bytes do not match the plan, and then its consumers."""
+        missing = sorted(p for p in self._providers(planned) if p in self._not_loaded)
+        if missing:
+            why = f"its provider `{missing[0]}` did not load"
+            self._not_loaded[planned.id] = why
+            _log.warning("extension `%s` is not loaded: %s", planned.id, why)
+            return
         try:
             self._load(planned)
+        except IntegrityError as err:
+            self._not_loaded[planned.id] = str(err)
+            _log.warning("%s", err)
         except ExtensionError as err:
             rt = self._runtimes.get(planned.id)
             if rt is None:  # the component itself is unusable: the plan is wrong
@@ -355,7 +381,8 @@ class Host:
             ) from None
 
     def _providers(self, planned: PlannedExtension) -> set[str]:
-        return {i.provider for i in planned.imports if i.provider in self._runtimes}
+        known = self._runtimes.keys() | self._not_loaded.keys()
+        return {i.provider for i in planned.imports if i.provider in known}
 
     def _dependents(self, ext_id: str) -> list[str]:
         return [
@@ -390,11 +417,21 @@ def _as_run(planned: PlannedExtension) -> PlannedExtension:
     )
 
 
-def _read_component(ext_id: str, path: Path) -> tuple[bytes, str]:
+def _read_component(ext_id: str, path: Path, expected: str | None) -> tuple[bytes, str]:
+    """The bytes at `path` (read once) and their sha256, which must be `expected` if given:
+    the caller compiles exactly the bytes that were checked."""
     try:
         wasm = path.read_bytes()
     except OSError as err:
-        raise ExtensionError(
+        raise IntegrityError(
             f"extension `{ext_id}`: cannot read {path}: {err.strerror}", extension=ext_id
         ) from None
-    return wasm, hashlib.sha256(wasm).hexdigest()
+    sha = hashlib.sha256(wasm).hexdigest()
+    if expected is not None and sha != expected:
+        raise IntegrityError(
+            f"extension `{ext_id}`: {path} changed since the plan was made (its sha256 is "
+            f"{sha[:12]}..., the plan says {expected[:12]}...); it was not loaded: link again, "
+            "or restore the file",
+            extension=ext_id,
+        )
+    return wasm, sha

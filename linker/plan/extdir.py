@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 from linker import manifest as manifests
+from linker import paths
 from linker.errors import InputError, LinkError, WitlinkError
 from linker.plan import inputs
+from linker.plan.inputs import Extension
 from linker.plan.link import analyze
 
 
@@ -55,13 +57,8 @@ def add(path: Path, into: Path, *, ext_id: str | None = None) -> str:
             text = f"[extension]\nid = {json.dumps(ext_id)}\ncomponent = {component}\n"
             _write_manifest(target, text, ext_id)
         return new_id
-    try:
-        inner = man.component.resolve().relative_to(man.path.parent.resolve())
-    except ValueError:
-        raise WitlinkError(
-            f"{man.path}: the component {man.component} lies outside the manifest's folder; "
-            "put it beside the manifest"
-        ) from None
+    folder = man.path.parent
+    inner = paths.inside(man.component, folder).relative_to(folder.resolve())
     target.mkdir()
     (target / inner).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(man.component, target / inner)
@@ -120,11 +117,31 @@ def remove(ext_id: str, source: Path, *, force: bool = False) -> None:
             f"cannot remove `{ext_id}`: {', '.join(users)} depend on it "
             "(remove them first, or pass --force)"
         )
-    man = found[0].manifest
-    folder = (man.path or man.component).parent.resolve()
-    if folder != source.resolve() and folder.parent == source.resolve():
-        shutil.rmtree(folder)
+    _delete(found[0], source)
+
+
+def _delete(ext: Extension, source: Path) -> None:
+    """Delete `ext` from `source`: its sub-folder (of a symlinked one, the link), or its
+    bare component file; never anything outside `source`."""
+    man = ext.manifest
+    folder = (man.path or man.component).parent
+    if folder.absolute() == source.absolute() and man.path is None:
+        target = source / man.component.name
+    elif folder.absolute().parent == source.absolute():
+        target = source / folder.name
     else:
-        man.component.unlink()
-        if man.path is not None:
-            man.path.unlink()
+        raise WitlinkError(
+            f"cannot remove `{ext.id}`: {source} is the extension's own folder, not a "
+            "directory of extensions; pass the directory that holds it"
+        )
+    if target.is_symlink():
+        target.unlink()  # the link lies in `source`; what it points to is left alone
+        return
+    try:
+        paths.inside(target, source)
+    except paths.OutsideFolder as err:
+        raise WitlinkError(f"cannot remove `{ext.id}`: {err}") from None
+    if target.is_dir():
+        shutil.rmtree(target)
+    else:
+        target.unlink()

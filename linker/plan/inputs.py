@@ -31,14 +31,18 @@ class Extension:
 
 
 def _in_folder(folder: Path) -> list[Path]:
-    """The extension sources of one folder: its manifest, or its single component."""
+    """The extension sources of one folder: its manifest, or its components; the folder
+    itself when it holds neither (so that `load` reports it rather than skip it)."""
     if (folder / MANIFEST_NAME).is_file():
         return [folder / MANIFEST_NAME]
-    return sorted(folder.glob("*.wasm"))
+    return sorted(folder.glob("*.wasm")) or [folder]
 
 
 def discover(inputs: Iterable[Path]) -> list[Path]:
-    """Manifests and component files named by `inputs`; raises `InputError` for a missing path."""
+    """Manifests and component files named by `inputs`; raises `InputError` for a missing path.
+
+    Hidden sub-folders (`.git`) are passed over; any other sub-folder is one extension.
+    """
     found: list[Path] = []
     for path in inputs:
         if path.is_dir():
@@ -47,7 +51,8 @@ def discover(inputs: Iterable[Path]) -> list[Path]:
                 continue
             found.extend(sorted(path.glob("*.wasm")))
             for sub in sorted(p for p in path.iterdir() if p.is_dir()):
-                found.extend(_in_folder(sub))
+                if not sub.name.startswith("."):
+                    found.extend(_in_folder(sub))
         elif path.is_file():
             found.append(path)
         elif path.exists():
@@ -70,16 +75,22 @@ def load_one(source: Path) -> Extension:
 
 
 def load(inputs: Iterable[Path]) -> tuple[list[Extension], list[Diagnostic]]:
-    """Every extension the inputs name, sorted by id, and the problems found loading them."""
+    """Every extension the inputs name, sorted by id, and the problems found loading them.
+
+    A source named twice counts once; anything else that cannot be loaded is a diagnostic.
+    """
     extensions: dict[str, Extension] = {}
     problems: list[Diagnostic] = []
     seen: set[Path] = set()
-    loaded: set[Path] = set()
+    claimed: dict[Path, Extension] = {}
     for source in discover(inputs):
         key = source.resolve()
         if key in seen:
             continue
         seen.add(key)
+        if source.is_dir():
+            problems.append(_empty_folder(source))
+            continue
         try:
             ext = load_one(source)
         except ManifestError as err:
@@ -91,9 +102,12 @@ def load(inputs: Iterable[Path]) -> tuple[list[Extension], list[Diagnostic]]:
             problems.append(_component_problem(source, err))
             continue
         component_key = ext.manifest.component.resolve()
-        if component_key in loaded:
+        owner = claimed.get(component_key)
+        if owner is not None:
+            if _manifest_key(owner) != _manifest_key(ext):
+                problems.append(_shared_component(owner, ext))
             continue
-        loaded.add(component_key)
+        claimed[component_key] = ext
         other = extensions.get(ext.id)
         if other is not None:
             problems.append(
@@ -109,6 +123,29 @@ def load(inputs: Iterable[Path]) -> tuple[list[Extension], list[Diagnostic]]:
         extensions[ext.id] = ext
     problems.sort(key=lambda d: (d.extension, d.code, d.message))
     return [extensions[k] for k in sorted(extensions)], problems
+
+
+def _shared_component(owner: Extension, ext: Extension) -> Diagnostic:
+    return Diagnostic(
+        "W014-shared-component",
+        ext.id,
+        f"{_where(ext)} names the component {ext.manifest.component}, which "
+        f"{_where(owner)} (extension `{owner.id}`) already names",
+        hint="give each extension its own component file in its own folder",
+    )
+
+
+def _empty_folder(folder: Path) -> Diagnostic:
+    return Diagnostic(
+        "W015-empty-folder",
+        str(folder),
+        f"the folder holds no {MANIFEST_NAME} and no .wasm component",
+        hint="put an extension in it, or move it out of the extensions directory",
+    )
+
+
+def _manifest_key(ext: Extension) -> Path | None:
+    return None if ext.manifest.path is None else ext.manifest.path.resolve()
 
 
 def _where(ext: Extension) -> str:

@@ -26,87 +26,29 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from linker.errors import WitlinkError
-from linker.manifest import Permissions, RateLimits
-from linker.plan import collector
+# `X as X`: re-exported, callers import the records, PlanError and providers from here.
+from linker.errors import PlanError as PlanError
+from linker.fields import Fields
+from linker.ids import HOST_PROVIDER as HOST_PROVIDER
+from linker.ids import WASI_PROVIDER as WASI_PROVIDER
+from linker.manifest import Permissions, read_permissions
+from linker.plan import collector, invariants
 from linker.plan.jsontext import indented
+from linker.plan.records import Binding as Binding
+from linker.plan.records import Composite as Composite
+from linker.plan.records import FunctionRef as FunctionRef
+from linker.plan.records import PlannedExtension as PlannedExtension
+from linker.plan.records import PlannedImport as PlannedImport
 
 SCHEMA = 1
 HOST_PACKAGE = "witlink:host@0.1.0"
-HOST_PROVIDER = "host"
-WASI_PROVIDER = "wasi"
-
-
-class PlanError(WitlinkError):
-    """A plan file that cannot be read or does not match schema 1."""
-
-
-@attrs.frozen
-class PlannedImport:
-    name: str
-    """The import as written in the component (`acme:math/lib@1.0.0`, or a function name)."""
-    provider: str
-    """`host`, `wasi`, or the id of the providing extension."""
-
-
-@attrs.frozen
-class Composite:
-    """An extension fused with its `*/lib` providers into one component (`linker.compose`);
-    the host runs it in place of the extension's own component."""
-
-    component: Path
-    sha256: str
-    size: int
-    members: tuple[str, ...]
-    """The extension's id first, then the providers inside, in instantiation search order."""
-    imports: tuple[PlannedImport, ...]
-    """What the composite still imports: host and WASI interfaces only."""
-
-
-@attrs.frozen
-class PlannedExtension:
-    id: str
-    component: Path
-    sha256: str
-    size: int
-    imports: tuple[PlannedImport, ...]
-    exports: tuple[str, ...]
-    permissions: Permissions = attrs.field(factory=Permissions)
-    name: str | None = None
-    version: str | None = None
-    subscribe: tuple[str, ...] = ()
-    dependencies: Mapping[str, str] = attrs.field(factory=dict)
-    composite: Composite | None = None
-
-
-@attrs.frozen
-class Binding:
-    """One consumer import wired to one provider export (both full interface names)."""
-
-    consumer: str
-    import_: str
-    provider: str
-    export: str
-
-
-@attrs.frozen
-class FunctionRef:
-    """An entry of the function-reference registry: who answers one imported function."""
-
-    consumer: str
-    import_: str
-    function: str
-    provider: str
-    export: str
-    signature: str
-    """The function's WIT signature, e.g. `func(a: u32, b: u32) -> u32`."""
+MAX_SIZE = 2**53
+"""The largest component size (bytes) a plan may give."""
 
 
 @attrs.frozen
@@ -128,27 +70,43 @@ class Plan:
         with collector.paused():
             return indented(_plan_doc(self, base)) + "\n"
 
+    def verify(self, where: str = "plan") -> None:
+        """Raise `PlanError` unless the plan's invariants hold (see `linker.plan.invariants`)."""
+        invariants.check(self.extensions, self.order, self.bindings, self.functions, where)
+
     @classmethod
-    def from_json(cls, text: str, base: Path | None = None) -> Plan:
-        """Read a plan; relative component paths are taken relative to `base`."""
+    def from_json(cls, text: str, base: Path | None = None, where: str = "plan") -> Plan:
+        """Read and verify a plan; relative component paths are taken relative to `base`.
+
+        Every malformed value is a `PlanError` naming `where` and the key path.
+        """
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as err:
-            raise PlanError(f"plan is not valid JSON (line {err.lineno}): {err.msg}") from None
-        try:
-            return _read_plan(doc, base)
-        except KeyError as err:
-            raise PlanError(f"plan does not match schema {SCHEMA}: missing key {err}") from None
-        except (TypeError, ValueError, AttributeError) as err:
-            raise PlanError(f"plan does not match schema {SCHEMA}: {err}") from None
+            raise PlanError(f"{where}: not valid JSON (line {err.lineno}): {err.msg}") from None
+        except RecursionError:
+            raise PlanError(f"{where}: not valid JSON: nested too deeply") from None
+        except ValueError as err:  # an integer of more digits than Python converts
+            raise PlanError(f"{where}: not valid JSON: {err}") from None
+        if not isinstance(doc, dict):
+            raise PlanError(
+                f"{where}: must be a JSON object (schema {SCHEMA}), not {type(doc).__name__}"
+            )
+        plan = _read_plan(Fields(doc, where=where, error=PlanError), base)
+        plan.verify(where)
+        return plan
 
     @classmethod
     def load(cls, path: Path) -> Plan:
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except OSError as err:
             raise PlanError(f"{path}: cannot read plan: {err.strerror}") from None
-        return cls.from_json(text, base=path.parent)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PlanError(f"{path}: not UTF-8 text (byte {err.start})") from None
+        return cls.from_json(text, base=path.parent, where=str(path))
 
     def save(self, path: Path) -> None:
         """Write the plan to `path` (folders made as needed), paths relative to its folder."""
@@ -247,93 +205,75 @@ def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
     }
 
 
-def _read_permissions(doc: Mapping[str, Any]) -> Permissions:
-    limits = doc.get("rate-limits", {})
-    return Permissions(
-        methods=tuple(doc.get("methods", ())),
-        libraries=tuple(doc.get("libraries", ())),
-        allowed_domains=tuple(doc.get("allowed-domains", ())),
-        max_memory_mb=doc.get("max-memory-mb"),
-        rate_limits=RateLimits(
-            requests_per_minute=limits.get("requests-per-minute"),
-            concurrent_jobs=limits.get("concurrent-jobs"),
-        ),
-    )
+_BINDING = ("consumer", "import", "provider", "export")
+_FUNCTION = ("consumer", "import", "function", "provider", "export", "signature")
 
 
-def _relative_to(base: Path | None, path: Path) -> Path:
-    return base / path if base is not None and not path.is_absolute() else path
+def _component_path(doc: Fields, base: Path | None) -> Path:
+    component = Path(doc.need_text("component"))
+    return base / component if base is not None and not component.is_absolute() else component
 
 
-def _read_composite(e: Mapping[str, Any], ids: set[str], base: Path | None) -> Composite | None:
-    """The `composite` of extension doc `e`, checked: it starts with `e` itself, names only
-    extensions of the plan, each once, and imports only from the host and WASI."""
-    doc = e.get("composite")
-    if doc is None:
+def _size(doc: Fields) -> int:
+    size = doc.count("size", minimum=0, maximum=MAX_SIZE, required=True)
+    assert size is not None
+    return size
+
+
+def _imports(doc: Fields) -> tuple[PlannedImport, ...]:
+    return tuple(PlannedImport(*row) for row in doc.records("imports", ("name", "provider")))
+
+
+def _read_composite(doc: Fields, base: Path | None) -> Composite | None:
+    """The extension's `composite`, if any (its members and imports are checked with the
+    plan's invariants)."""
+    if doc.table.get("composite") is None:
         return None
-    where = f"extension `{e['id']}`: composite"
-    members = tuple(doc["members"])
-    if not members or members[0] != e["id"]:
-        raise ValueError(f"{where}: members must start with `{e['id']}`, not {list(members)}")
-    if not set(members) <= ids or len(set(members)) != len(members):
-        raise ValueError(f"{where}: members repeat or are not in the plan: {list(members)}")
-    imports = tuple(PlannedImport(i["name"], i["provider"]) for i in doc["imports"])
-    for i in imports:
-        if i.provider not in (HOST_PROVIDER, WASI_PROVIDER):
-            raise ValueError(f"{where}: imports `{i.name}` from `{i.provider}`, not host or wasi")
-    sha256, size = doc["sha256"], doc["size"]
-    if not isinstance(sha256, str) or not re.fullmatch("[0-9a-f]{64}", sha256):
-        raise ValueError(f"{where}: sha256 must be 64 lowercase hex digits, not {sha256!r}")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ValueError(f"{where}: size must be a byte count, not {size!r}")
+    sub = doc.sub("composite")
+    sub.check_keys({"component", "sha256", "size", "members", "imports"})
     return Composite(
-        component=_relative_to(base, Path(doc["component"])),
-        sha256=sha256,
-        size=size,
-        members=members,
-        imports=imports,
+        component=_component_path(sub, base),
+        sha256=sub.need_text("sha256"),
+        size=_size(sub),
+        members=sub.texts("members"),
+        imports=_imports(sub),
     )
 
 
-def _read_plan(doc: Mapping[str, Any], base: Path | None) -> Plan:
-    if doc.get("schema") != SCHEMA:
-        raise ValueError(f"schema is {doc.get('schema')!r}, this witlink reads {SCHEMA}")
-    extensions = []
-    ids = {e["id"] for e in doc["extensions"]}
-    for e in doc["extensions"]:
-        component = _relative_to(base, Path(e["component"]))
-        extensions.append(
-            PlannedExtension(
-                id=e["id"],
-                component=component,
-                sha256=e["sha256"],
-                size=e["size"],
-                imports=tuple(PlannedImport(i["name"], i["provider"]) for i in e["imports"]),
-                exports=tuple(e["exports"]),
-                permissions=_read_permissions(e.get("permissions", {})),
-                name=e.get("name"),
-                version=e.get("version"),
-                subscribe=tuple(e.get("subscribe", ())),
-                dependencies=dict(e.get("dependencies", {})),
-                composite=_read_composite(e, ids, base),
-            )
-        )
+def _read_extension(doc: Fields, base: Path | None) -> PlannedExtension:
+    doc.check_keys(
+        {"id", "name", "version", "component", "sha256", "size", "imports", "exports"}
+        | {"permissions", "subscribe", "dependencies", "composite"}
+    )
+    return PlannedExtension(
+        id=doc.need_text("id"),
+        component=_component_path(doc, base),
+        sha256=doc.need_text("sha256"),
+        size=_size(doc),
+        imports=_imports(doc),
+        exports=doc.texts("exports"),
+        permissions=read_permissions(doc.sub("permissions")),
+        name=doc.text("name"),
+        version=doc.text("version"),
+        subscribe=doc.texts("subscribe"),
+        dependencies=doc.text_map("dependencies"),
+        composite=_read_composite(doc, base),
+    )
+
+
+def _read_plan(doc: Fields, base: Path | None) -> Plan:
+    doc.check_keys({"schema", "host", "extensions", "order", "bindings", "functions"})
+    if doc.table.get("schema") != SCHEMA or type(doc.table.get("schema")) is not int:
+        doc.fail("schema", f"{SCHEMA} (this witlink reads schema {SCHEMA} plans)")
+    extensions = tuple(_read_extension(e, base) for e in doc.tables("extensions"))
+    bindings = [Binding(*row) for row in doc.records("bindings", _BINDING)]
+    functions = [FunctionRef(*row) for row in doc.records("functions", _FUNCTION)]
+    if "order" not in doc.table:
+        doc.fail("order", "a list of extension ids")
     return Plan(
-        extensions=tuple(extensions),
-        order=tuple(doc["order"]),
-        bindings=tuple(
-            Binding(b["consumer"], b["import"], b["provider"], b["export"]) for b in doc["bindings"]
-        ),
-        functions=tuple(
-            FunctionRef(
-                f["consumer"],
-                f["import"],
-                f["function"],
-                f["provider"],
-                f["export"],
-                f["signature"],
-            )
-            for f in doc["functions"]
-        ),
-        host=doc.get("host", HOST_PACKAGE),
+        extensions=extensions,
+        order=doc.texts("order"),
+        bindings=tuple(bindings),
+        functions=tuple(functions),
+        host=doc.text("host") or HOST_PACKAGE,
     )
