@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from bindgen import generate
-from linker.cli.argtypes import existing_path
+from linker.cli.argtypes import existing_path, output_dir
 from linker.errors import WitError
 from linker.wit import load as load_wit
 
@@ -20,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--world", help="the world to bind (needed when the package has several)")
     parser.add_argument(
-        "-o", "--out", type=Path, required=True, help="directory to write the package into"
+        "-o", "--out", type=output_dir, required=True, help="directory to write the package into"
     )
     parser.add_argument("--features", default="", help="comma-separated WIT features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every WIT feature")
