@@ -748,10 +748,10 @@ def run_case(ws: Workspace, case: str) -> Outcome:
     return Outcome(case, kind, detail, time.perf_counter() - start, where)
 
 
-def cases(count: int, targets: list[str] | None = None) -> list[str]:
-    """`count` case names, spread evenly over the targets."""
+def cases(count: int, targets: list[str] | None = None, start: int = 0) -> list[str]:
+    """`count` case names from the `start`th on, spread evenly over the targets."""
     names = targets or list(TARGETS)
-    return [f"{names[i % len(names)]}:{i // len(names)}" for i in range(count)]
+    return [f"{names[i % len(names)]}:{i // len(names)}" for i in range(start, start + count)]
 
 
 @contextlib.contextmanager
@@ -771,10 +771,12 @@ def workspace() -> Iterator[Workspace]:
             component_mod.forget_decoded()
 
 
-def campaign(count: int, targets: list[str] | None = None, verbose: bool = True) -> list[Outcome]:
+def campaign(
+    count: int, targets: list[str] | None = None, start: int = 0, verbose: bool = True
+) -> list[Outcome]:
     outcomes = []
     with workspace() as ws:
-        for case in cases(count, targets):
+        for case in cases(count, targets, start):
             outcome = run_case(ws, case)
             outcomes.append(outcome)
             if verbose and outcome.kind in ("leak", "hang"):
@@ -819,6 +821,7 @@ def main() -> int:
     parser.add_argument("count", type=int, nargs="?", default=1000, help="number of inputs")
     parser.add_argument("--target", action="append", choices=list(TARGETS), help="only these")
     parser.add_argument("--case", help="replay one case, e.g. json:17, and show its outcome")
+    parser.add_argument("--start", type=int, default=0, help="skip the first START inputs")
     args = parser.parse_args()
     if args.case:
         with workspace() as ws:
@@ -826,7 +829,7 @@ def main() -> int:
         print(f"{outcome.kind}: {outcome.case} ({outcome.seconds:.2f} s): {outcome.detail}")
         return 0 if outcome.kind in ("ok", "rejected") else 1
     start = time.perf_counter()
-    outcomes = campaign(args.count, args.target)
+    outcomes = campaign(args.count, args.target, args.start)
     print(summary(outcomes))
     print(f"  in {time.perf_counter() - start:.0f} s")
     return 0 if all(o.kind in ("ok", "rejected") for o in outcomes) else 1
