@@ -511,7 +511,7 @@ def target_decode_cache(ws: Workspace, rng: random.Random, index: int) -> None:
     path.write_bytes(data)
     entry = component_mod.cache_entry(hashlib.sha256(data).hexdigest())
     entry.parent.mkdir(parents=True, exist_ok=True)
-    entry.write_text(mutate_json(rng, ws.decoded[source]), encoding="utf-8")
+    entry.write_text(mutate_json(rng, ws.decoded[source]), encoding="utf-8", errors="surrogatepass")
     component_mod.forget_decoded()
     try:
         info = component_mod.decode(path)

@@ -178,7 +178,10 @@ def hostile(tmp_path: Path) -> dict[str, str]:
     os.mkfifo(tmp_path / "fifo.json")
     (tmp_path / "file").write_text("x", encoding="utf-8")
     (tmp_path / "ok.wit").write_text("package a:b;\nworld w { export f: func(); }\n")
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "w").write_text("a file where bindgen makes its package folder")
     return {
+        "blocked": str(tmp_path / "blocked"),
         "bad": str(tmp_path / "bad.wit"),
         "loop": str(tmp_path / "loop"),
         "fifo": str(tmp_path / "fifo.json"),
@@ -198,6 +201,7 @@ def hostile(tmp_path: Path) -> dict[str, str]:
         (["wit", "{bad}"], 1, "not valid utf-8"),
         (["wit", "a\x01b\udcff" + "n" * 300 + ".wit"], 2, "path has a name of"),
         (["bindgen", "{ok}", "-o", "{file}"], 2, "a file, expected a folder"),
+        (["bindgen", "{ok}", "-o", "{blocked}"], 2, "cannot write the bindings: File exists"),
         (["inspect", "{file}/x.wasm"], 2, "Not a directory"),
         (["run", "{file}", "x", "f", "--timeout", "nan"], 2, "positive, finite number"),
         (["run", "{file}", "x", "f", "--timeout", "inf"], 2, "positive, finite number"),

@@ -6,7 +6,7 @@ import argparse
 
 from bindgen import generate
 from linker.cli.argtypes import existing_path, output_dir
-from linker.errors import WitError
+from linker.errors import InputError, WitError
 from linker.wit import load as load_wit
 
 NAME = "bindgen"
@@ -36,10 +36,13 @@ def run(args: argparse.Namespace) -> int:
             raise WitError(f"{args.path}: pick a world with --world (worlds: {listed})")
         world = candidates[0]
     files = generate(resolve, world)
-    for relative, text in files.items():
-        target = args.out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    try:
+        for relative, text in files.items():
+            target = args.out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{args.out}: cannot write the bindings: {err.strerror}") from None
     package = next(iter(files)).split("/", 1)[0]
     print(f"wrote {len(files)} files of package `{package}` to {args.out}")
     return 0
