@@ -126,10 +126,11 @@ def cache_entry(digest: str) -> Path:
     return _disk_cache() / f"{digest}.json"
 
 
-def forget_decoded() -> None:
-    """Drop the decodes held in memory and re-read `$WITLINK_DECODE_CACHE` on next use."""
+def forget_decoded(*, cache_dir: bool = False) -> None:
+    """Drop the decodes held in memory (and with `cache_dir`, re-read `$WITLINK_DECODE_CACHE`)."""
     _cache.clear()
-    _disk_cache.cache_clear()
+    if cache_dir:
+        _disk_cache.cache_clear()
 
 
 def _cached_info(digest: str, size: int) -> ComponentInfo | None:

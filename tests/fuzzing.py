@@ -39,7 +39,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -600,10 +600,11 @@ def cli_arguments(ws: Workspace, rng: random.Random) -> list[str]:
     return command
 
 
+@cache
 def _wide(n: int) -> list[str]:
     """WIT documents with `n` of one thing: params, fields, cases, functions, types."""
     names = [f"n{i}" for i in range(n)]
-    return [
+    documents = [
         "interface i { f: func(" + ", ".join(f"{x}: u8" for x in names) + "); }",
         "interface i { f: func(" + ", ".join(f"{x}: u8" for x in [*names, "n0"]) + "); }",
         "interface i { record r { " + ", ".join(f"{x}: u8" for x in names) + " } }",
@@ -619,6 +620,7 @@ def _wide(n: int) -> list[str]:
         " ".join(f"interface {x} {{}}" for x in names),
         "interface i { resource r { " + " ".join(f"{x}: func();" for x in names) + " } }",
     ]
+    return [f"package a:b;\n{text}" for text in documents]
 
 
 EDGE_WIT = [
@@ -667,7 +669,7 @@ EDGE_JSON = [
 
 def target_edge(ws: Workspace, rng: random.Random, index: int) -> None:
     """The inputs named in issue 11, in turn, and documents 20,000 items wide."""
-    wides = [f"package a:b;\n{text}" for text in _wide(20_000)]
+    wides = _wide(20_000)
     index %= len(EDGE_WIT) + len(EDGE_JSON) + len(wides)
     if index < len(EDGE_JSON):
         _use_resolve(wit.Resolve.from_json(EDGE_JSON[index]))
@@ -760,7 +762,7 @@ def workspace() -> Iterator[Workspace]:
     with tempfile.TemporaryDirectory(prefix="witlink-fuzz-") as tmp:
         saved = os.environ.get("WITLINK_DECODE_CACHE")
         os.environ["WITLINK_DECODE_CACHE"] = str(Path(tmp) / "decoded")
-        component_mod.forget_decoded()
+        component_mod.forget_decoded(cache_dir=True)
         try:
             yield Workspace(Path(tmp))
         finally:
@@ -768,7 +770,7 @@ def workspace() -> Iterator[Workspace]:
                 del os.environ["WITLINK_DECODE_CACHE"]
             else:
                 os.environ["WITLINK_DECODE_CACHE"] = saved
-            component_mod.forget_decoded()
+            component_mod.forget_decoded(cache_dir=True)
 
 
 def campaign(
