@@ -27,3 +27,8 @@ demo:
 # Differential check of the WIT parser against wasm-tools on N fresh wit-smith packages.
 wit-diff N="100":
     {{python}} tests/witdiff.py {{N}} --optional
+
+# Fuzz the input boundaries (WIT, wit-parser JSON, components, manifests, plans, CLI) with N
+# seeded inputs; prints the leak and hang counts. `python tests/fuzzing.py --case json:17` replays one.
+fuzz N="10000":
+    {{python}} tests/fuzzing.py {{N}}

@@ -9,6 +9,7 @@ so re-linking a set of large (e.g. 18 MB Python) components skips wasm-tools.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from functools import cache
@@ -120,13 +121,38 @@ def _disk_cache() -> Path:
     return root / version
 
 
-def _decoded_json(path: Path, data: bytes, digest: str) -> str:
-    """wasm-tools' JSON description of the component, from the disk cache when there."""
-    cached = _disk_cache() / f"{digest}.json"
+def cache_entry(digest: str) -> Path:
+    """Where the decoded description of the component with this sha256 is kept on disk."""
+    return _disk_cache() / f"{digest}.json"
+
+
+def forget_decoded(*, cache_dir: bool = False) -> None:
+    """Drop the decodes held in memory (and with `cache_dir`, re-read `$WITLINK_DECODE_CACHE`)."""
+    _cache.clear()
+    if cache_dir:
+        _disk_cache.cache_clear()
+
+
+def _cached_info(digest: str, size: int) -> ComponentInfo | None:
+    """The description from the disk cache; a corrupt entry is removed (and re-decoded)."""
+    entry = cache_entry(digest)
     try:
-        return cached.read_text(encoding="utf-8")
+        text = entry.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
     except (OSError, UnicodeDecodeError):
-        pass
+        text = ""
+    try:
+        return from_resolve(Resolve.from_json(text), sha256=digest, size=size)
+    except WitlinkError:
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        return None
+
+
+def _decoded_json(path: Path, data: bytes, digest: str) -> str:
+    """wasm-tools' JSON description of the component, stored in the disk cache."""
+    cached = cache_entry(digest)
     try:
         text = run_wasm_tools("component", "wit", "--json", input=data).decode("utf-8")
     except ToolError as err:
@@ -169,11 +195,13 @@ def decode(path: Path) -> ComponentInfo:
     if cached is not None:
         return cached
     _check_header(path, data)
-    text = _decoded_json(path, data, digest)
-    try:
-        resolve = Resolve.from_json(text)
-    except WitError as err:
-        raise ComponentError(f"{path}: unexpected component description: {err}") from None
-    info = from_resolve(resolve, sha256=digest, size=len(data))
+    info = _cached_info(digest, len(data))
+    if info is None:
+        text = _decoded_json(path, data, digest)
+        try:
+            resolve = Resolve.from_json(text)
+        except WitError as err:
+            raise ComponentError(f"{path}: unexpected component description: {err}") from None
+        info = from_resolve(resolve, sha256=digest, size=len(data))
     _cache[digest] = info
     return info

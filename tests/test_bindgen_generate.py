@@ -127,9 +127,7 @@ def test_cli_unknown_world_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_cli_missing_path_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["bindgen", "missing.wit", "-o", str(tmp_path)])
-    assert exit_info.value.code == 2
+    assert main(["bindgen", "missing.wit", "-o", str(tmp_path)]) == 2
     assert "no such file or directory: missing.wit" in capsys.readouterr().err
 
 
@@ -143,9 +141,7 @@ def test_cli_bad_wit_names_file_line_and_column(
 
 
 def test_cli_needs_an_output_directory() -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["bindgen", str(ECHO_WIT)])
-    assert exited.value.code == 2
+    assert main(["bindgen", str(ECHO_WIT)]) == 2
 
 
 def test_bool_case_after_an_integer_case_is_refused_not_misrouted(tmp_path: Path) -> None:

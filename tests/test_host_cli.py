@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import hostkit
 
+from tests.support.cli import witlink
 from tests.support.readme import run_readme_example
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def witlink(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linker", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
 
 
 def test_run_prints_json_result_and_errors(
@@ -49,7 +36,7 @@ def test_run_prints_json_result_and_errors(
     bad = witlink("run", str(plan), "app", "run", "five", *warm)
     assert bad.returncode == 2 and "argument 1 `five` is not a JSON value" in bad.stderr
     missing = witlink("run", str(tmp_path / "nope.json"), "app", "run", "1", *warm)
-    assert missing.returncode == 1 and "cannot read plan" in missing.stderr
+    assert missing.returncode == 2 and "no such file or directory" in missing.stderr  # as `link`
     unknown = witlink("run", str(plan), "app", "nope", *warm)
     assert unknown.returncode == 1 and "has no function export `nope`" in unknown.stderr
 

@@ -73,8 +73,11 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the CLI; returns the process exit code (2 for unusable arguments, after usage)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage and the problem
+        return exit_.code if isinstance(exit_.code, int) else 2
     try:
         code: int = args.run(args)
     except InputError as err:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from linker.cli.argtypes import existing_path, output_dir
 from linker.plan import extdir
 
 NAME = "add"
@@ -12,8 +12,10 @@ HELP = "add an extension (folder, extension.toml or component) to an extensions 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, metavar="PATH", help="the extension to add")
-    parser.add_argument("--into", type=Path, required=True, metavar="DIR", help="extensions dir")
+    parser.add_argument("path", type=existing_path, metavar="PATH", help="the extension to add")
+    parser.add_argument(
+        "--into", type=output_dir, required=True, metavar="DIR", help="extensions dir"
+    )
     parser.add_argument("--id", dest="ext_id", metavar="ID", help="give the copy this id")
 
 

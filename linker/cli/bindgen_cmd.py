@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from bindgen import generate
-from linker.cli.argtypes import existing_path
+from linker.cli.argtypes import existing_path, output_dir
 from linker.component import decode
 from linker.errors import InputError, WitError
 from linker.plan.model import Plan
@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--world", help="the world to bind (needed when the package has several)")
     parser.add_argument(
-        "-o", "--out", type=Path, required=True, help="directory to write the package(s) into"
+        "-o", "--out", type=output_dir, required=True, help="directory to write the package(s) into"
     )
     parser.add_argument("--features", default="", help="comma-separated WIT features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every WIT feature")
@@ -63,9 +63,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(out: Path, files: dict[str, str]) -> None:
-    for relative, text in files.items():
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    try:
+        for relative, text in files.items():
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{out}: cannot write the bindings: {err.strerror}") from None
     package = next(iter(files)).split("/", 1)[0]
     print(f"wrote {len(files)} files of package `{package}` to {out}")

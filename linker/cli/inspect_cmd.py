@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from linker import component
+from linker.cli.argtypes import existing_file
 from linker.component import ComponentInfo, Item
-from linker.errors import InputError
 from linker.plan.signature import signature
 
 NAME = "inspect"
@@ -17,7 +16,9 @@ HELP = "show a component's imports and exports, with WIT signatures"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, metavar="COMPONENT.wasm", help="a component file")
+    parser.add_argument(
+        "path", type=existing_file, metavar="COMPONENT.wasm", help="a component file"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
@@ -40,12 +41,6 @@ def describe(info: ComponentInfo) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.path.is_file():
-        raise InputError(
-            f"{args.path}: no such file"
-            if not args.path.exists()
-            else f"{args.path}: not a file; pass a component (.wasm) file"
-        )
     doc = describe(component.decode(args.path))
     if args.json:
         print(json.dumps(doc, indent=2))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from linker.cli.argtypes import output_file
 from linker.cli.linking import add_inputs, analyze_args, report
 from linker.compose import composed_plan
 from linker.plan.link import plan_of
@@ -18,7 +19,11 @@ HELP = "match extensions' imports to exports and write the plan (plan.json)"
 def configure(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)
     parser.add_argument(
-        "-o", "--output", type=Path, default=None, help="where to write the plan (default: stdout)"
+        "-o",
+        "--output",
+        type=output_file,
+        default=None,
+        help="where to write the plan (default: stdout)",
     )
     parser.add_argument(
         "--compose",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from linker.cli.argtypes import existing_path
 from linker.errors import Diagnostic
 from linker.plan import analyze
 from linker.plan.matching import Linkage
@@ -17,7 +17,7 @@ def add_inputs(parser: argparse.ArgumentParser) -> None:
         "inputs",
         metavar="INPUT",
         nargs="+",
-        type=Path,
+        type=existing_path,
         help="an extensions directory, an extension folder, an extension.toml or a component",
     )
     parser.add_argument(

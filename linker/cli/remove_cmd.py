@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from linker.cli.argtypes import existing_dir
 from linker.plan import extdir
 
 NAME = "remove"
@@ -13,7 +13,7 @@ HELP = "remove an extension from an extensions directory (refuses while others d
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", metavar="ID", help="the extension's id")
-    parser.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR")
+    parser.add_argument("--from", dest="source", type=existing_dir, required=True, metavar="DIR")
     parser.add_argument("--force", action="store_true", help="remove even if others depend on it")
 
 

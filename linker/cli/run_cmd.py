@@ -12,9 +12,9 @@ import json
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
+from linker.cli.argtypes import existing_path, output_dir, seconds
 from linker.host import Host
 
 NAME = "run"
@@ -22,14 +22,18 @@ HELP = "run one function of an extension from a plan file or an extensions folde
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", type=Path, help="a plan.json, or a folder of extensions to link")
+    parser.add_argument(
+        "input", type=existing_path, help="a plan.json, or a folder of extensions to link"
+    )
     parser.add_argument("extension", help="the extension id")
     parser.add_argument(
         "function", help="`run` for a world export, `pkg:ns/iface@ver#func` otherwise"
     )
     parser.add_argument("args", nargs="*", help="arguments as JSON values (5, '\"text\"', '[1,2]')")
-    parser.add_argument("--timeout", type=float, default=5.0, help="per-call CPU timeout, seconds")
-    parser.add_argument("--cache-dir", type=Path, default=None, help="compile cache folder")
+    parser.add_argument(
+        "--timeout", type=seconds, default=5.0, help="per-call CPU timeout, seconds"
+    )
+    parser.add_argument("--cache-dir", type=output_dir, default=None, help="compile cache folder")
 
 
 class Progress:

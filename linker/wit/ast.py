@@ -463,6 +463,10 @@ def check_version(text: str) -> str | None:
     """Why `text` is not a valid semver version (None when it is)."""
     if _SEMVER.fullmatch(text) is None:
         return f"invalid semver version `{text}`"
+    core = text.split("+", 1)[0].split("-", 1)[0]
+    for label, number in zip(("major", "minor", "patch"), core.split("."), strict=True):
+        if len(number) > 20 or int(number) >= 2**64:
+            return f"value of {label} version number exceeds u64::MAX"
     pre = text.split("+", 1)[0].partition("-")[2]
     for part in pre.split(".") if pre else ():
         if part.isdigit() and len(part) > 1 and part[0] == "0":
@@ -1009,11 +1013,12 @@ class _Builder:
 
     def fixed_list(self, children: Sequence[Any]) -> Type:
         token, element, size = children
-        value = int(size[1])
-        if value >= 2**32:
+        digits = size[1].lstrip("0") or "0"
+        if len(digits) > 10 or int(digits) >= 2**32:  # int() of thousands of digits fails
             raise WitSyntaxError(
                 "invalid list size: number too large to fit in target type", self.span(size)
             )
+        value = int(digits)
         return self._nested(FixedListType(element, value, self.span(token)), element)
 
     def map_type(self, children: Sequence[Any]) -> Type:

@@ -7,15 +7,18 @@ world keys naming an interface are written `interface-N`.
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from linker.errors import WitError
 from linker.wit import model as m
+from linker.wit.checks import check_resolve
 
 Json = Any
+_E = TypeVar("_E", bound=enum.Enum)
 
 # ---------------------------------------------------------------- writing
 
@@ -211,52 +214,94 @@ class _Bad(Exception):
 
 
 def resolve_from_json(text: str) -> m.Resolve:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise WitError(
-            f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}",
-            line=err.lineno,
-            column=err.colno,
-        ) from None
+    doc = load_json(text, WitError)
     try:
         root = _obj(doc)
-        return m.Resolve(
+        resolve = m.Resolve(
             worlds=[_read_world(w) for w in _list(root.get("worlds", []))],
             interfaces=[_read_interface(i) for i in _list(root.get("interfaces", []))],
             types=[_read_typedef(t) for t in _list(root.get("types", []))],
             packages=[_read_package(p) for p in _list(root.get("packages", []))],
         )
-    except (_Bad, KeyError, TypeError, ValueError) as err:
-        detail = f"missing key {err}" if isinstance(err, KeyError) else str(err)
-        raise WitError(f"not a wit-parser Resolve JSON document: {detail}") from None
+    except _Bad as err:
+        raise WitError(f"not a wit-parser Resolve JSON document: {err}") from None
+    except KeyError as err:
+        raise WitError(f"not a wit-parser Resolve JSON document: missing key {err}") from None
+    check_resolve(resolve)
+    return resolve
+
+
+def load_json(text: str, error: type[WitError]) -> Json:
+    """`json.loads`, raising `error` for bad syntax, over-long numbers or deep nesting."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise error(f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise error("not usable JSON: a number has more than 4300 digits") from None
+    except RecursionError:
+        raise error("not usable JSON: arrays or objects nested too deeply") from None
 
 
 def _obj(value: Json) -> Mapping[str, Json]:
     if not isinstance(value, dict):
-        raise _Bad(f"expected an object, found {json.dumps(value)[:60]}")
+        raise _Bad(f"expected an object, found {_show(value)}")
     return cast(Mapping[str, Json], value)
 
 
 def _list(value: Json) -> list[Json]:
     if not isinstance(value, list):
-        raise _Bad(f"expected a list, found {json.dumps(value)[:60]}")
+        raise _Bad(f"expected a list, found {_show(value)}")
     return value
 
 
 def _str(value: Json) -> str:
     if not isinstance(value, str):
-        raise _Bad(f"expected a string, found {json.dumps(value)[:60]}")
+        raise _Bad(f"expected a string, found {_show(value)}")
     return value
 
 
 def _int(value: Json) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _Bad(f"expected an index, found {json.dumps(value)[:60]}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**32:
+        raise _Bad(f"expected an index or size (0 to 2^32-1), found {_show(value)}")
     return value
 
 
+def _show(value: Json) -> str:
+    """A short JSON rendering of a value for a message."""
+    try:
+        return json.dumps(value)[:60]
+    except (ValueError, RecursionError):
+        return type(value).__name__
+
+
+def _single(value: Json) -> tuple[str, Json]:
+    """The key and value of an object with exactly one key (a serde enum variant)."""
+    obj = _obj(value)
+    if len(obj) != 1:
+        raise _Bad(f"expected an object with one key, found {_show(value)}")
+    ((key, body),) = obj.items()
+    return key, body
+
+
+def _enum(kind: type[_E], value: Json) -> _E:
+    """A member of a string enum, by its value."""
+    text = _str(value)
+    try:
+        return kind(text)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise _Bad(f"unknown {kind.__name__} {text!r} (expected one of {known})") from None
+
+
 _PRIMITIVES = {p.value: p for p in m.Primitive}
+
+
+def _pair(value: Json) -> tuple[Json, Json]:
+    items = _list(value)
+    if len(items) != 2:
+        raise _Bad(f"expected a list of two items, found {_show(value)}")
+    return items[0], items[1]
 
 
 def _read_type(value: Json) -> m.Type:
@@ -306,10 +351,10 @@ def _read_function(value: Json) -> m.Function:
     obj = _obj(value)
     kind_json = obj["kind"]
     if isinstance(kind_json, str):
-        kind = m.FunctionKind(m.FunctionKindTag(kind_json))
+        kind = m.FunctionKind(_enum(m.FunctionKindTag, kind_json))
     else:
-        ((tag, resource),) = _obj(kind_json).items()
-        kind = m.FunctionKind(m.FunctionKindTag(tag), m.TypeId(_int(resource)))
+        tag, resource = _single(kind_json)
+        kind = m.FunctionKind(_enum(m.FunctionKindTag, tag), m.TypeId(_int(resource)))
     params = tuple(
         m.Param(_str(_obj(p).get("name", "")), _read_type(_obj(p)["type"]))
         for p in _list(obj["params"])
@@ -325,7 +370,7 @@ def _read_function(value: Json) -> m.Function:
     )
 
 
-_INTERFACE_KEY = re.compile(r"interface-(\d+)")
+_INTERFACE_KEY = re.compile(r"interface-(\d{1,10})")
 
 
 def _read_world_items(value: Json) -> dict[m.WorldKey, m.WorldItem]:
@@ -333,7 +378,7 @@ def _read_world_items(value: Json) -> dict[m.WorldKey, m.WorldItem]:
     for key, item_json in _obj(value).items():
         match = _INTERFACE_KEY.fullmatch(key)
         world_key: m.WorldKey = m.InterfaceId(int(match.group(1))) if match else key
-        ((tag, body),) = _obj(item_json).items()
+        tag, body = _single(item_json)
         item: m.WorldItem
         if tag == "interface":
             body = _obj(body)
@@ -388,7 +433,7 @@ def _read_kind(value: Json) -> m.TypeDefKind:
         return m.Resource()
     if value == "unknown":
         return m.UnknownKind()
-    ((tag, body),) = _obj(value).items()
+    tag, body = _single(value)
     match tag:
         case "record":
             return m.Record(
@@ -398,8 +443,8 @@ def _read_kind(value: Json) -> m.TypeDefKind:
                 )
             )
         case "handle":
-            ((handle_kind, resource),) = _obj(body).items()
-            return m.Handle(m.HandleKind(handle_kind), m.TypeId(_int(resource)))
+            handle_kind, resource = _single(body)
+            return m.Handle(_enum(m.HandleKind, handle_kind), m.TypeId(_int(resource)))
         case "flags":
             return m.Flags(
                 tuple(
@@ -431,10 +476,10 @@ def _read_kind(value: Json) -> m.TypeDefKind:
         case "list":
             return m.List(_read_type(body))
         case "map":
-            key, val = _list(body)
+            key, val = _pair(body)
             return m.Map(_read_type(key), _read_type(val))
         case "fixed-length-list":
-            elem, size = _list(body)
+            elem, size = _pair(body)
             return m.FixedLengthList(_read_type(elem), _int(size))
         case "future":
             return m.Future(_read_opt_type(body))
@@ -450,7 +495,7 @@ def _read_typedef(value: Json) -> m.TypeDef:
     owner_json = obj.get("owner")
     owner: m.TypeOwner = None
     if owner_json is not None:
-        ((tag, index),) = _obj(owner_json).items()
+        tag, index = _single(owner_json)
         if tag == "interface":
             owner = m.OwnerInterface(m.InterfaceId(_int(index)))
         elif tag == "world":

@@ -862,11 +862,13 @@ class PackageResolver:
             handle = m.Handle(m.HandleKind.BORROW, kind.resource)
             shared = self._anon_type(handle, self._find_stability(handle, m.UNKNOWN))
             params.append(m.Param("self", shared))
+        seen = {p.name for p in params}  # a set: a function may have thousands of params
         for param_name, param_type in func.params:
-            if any(p.name == param_name.name for p in params):
+            if param_name.name in seen:
                 raise WitSyntaxError(
                     f"param `{param_name.name}` is defined more than once", param_name.span
                 )
+            seen.add(param_name.name)
             params.append(m.Param(param_name.name, self._resolve_type(param_type, m.UNKNOWN)))
         result: m.Type | None
         if kind.tag == m.FunctionKindTag.CONSTRUCTOR:

@@ -27,15 +27,21 @@ def version_key(version: str) -> tuple[object, ...]:
     """A sort key giving semver precedence (build metadata breaks ties textually)."""
     core, _, build = version.partition("+")
     release, dash, pre = core.partition("-")
-    numbers = tuple(int(part) for part in release.split("."))
+    numbers = tuple(_number(part) for part in release.split("."))
     if dash:
         pre_key: tuple[object, ...] = (
             0,
-            tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")),
+            tuple((0, _number(p), "") if p.isdigit() else (1, (0, ""), p) for p in pre.split(".")),
         )
     else:
         pre_key = (1, ())
     return (numbers, pre_key, build)
+
+
+def _number(digits: str) -> tuple[int, str]:
+    """A numeric identifier's order without `int()` (which refuses over 4300 digits)."""
+    digits = digits.lstrip("0") or "0"
+    return (len(digits), digits)
 
 
 @attrs.frozen
@@ -74,12 +80,12 @@ def parse(name: str) -> InterfaceName | None:
     match = _SEMVER.fullmatch(version)
     if match is None:
         return InterfaceName(base, version, None, _NO_VERSION)
-    major, minor = int(match[1]), int(match[2])
+    major, minor = match[1], match[2]  # digits without leading zeros: no int() needed
     track: str | None = None
     if not match["pre"]:
-        if major >= 1:
-            track = str(major)
-        elif minor >= 1:
+        if major != "0":
+            track = major
+        elif minor != "0":
             track = f"0.{minor}"
     core = version.split("+", 1)[0]
     return InterfaceName(base, core, track, version_key(core))
