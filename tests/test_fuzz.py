@@ -44,11 +44,9 @@ def test_seeded_cases_leak_nothing(ws: fuzzing.Workspace, target: str, count: in
     outcomes = [fuzzing.run_case(ws, f"{target}:{i}") for i in range(count)]
     failed = [o for o in outcomes if o.kind in ("leak", "hang")]
     listing = "\n".join(f"{o.kind}: {o.case}: {o.detail}" for o in failed)
-    assert all(o.elsewhere for o in failed), listing
+    assert not failed, listing
     if target != "decode-cache":  # a corrupt cache entry is decoded afresh, not rejected
         assert any(o.kind == "rejected" for o in outcomes)  # the mutations reach the checks
-    if failed:  # only leaks from manifest/plan loading, hardened on the other issue-11 branch
-        pytest.xfail(f"until the manifests/plans branch of issue 11 is merged:\n{listing}")
 
 
 # ---------------------------------------------------------------- Resolve.from_json
@@ -214,7 +212,7 @@ def test_cli_refuses_hostile_paths_and_values(
     result = witlink(*(arg.format(**hostile) for arg in argv), timeout=60)
     assert (result.returncode, "Traceback" in result.stderr) == (code, False), result.stderr
     assert message in result.stderr
-    if code == 2:
+    if code == 2 and "cannot write" not in message:  # argparse's refusals show the usage
         assert "usage: witlink" in result.stderr
 
 
