@@ -54,9 +54,22 @@ def _node_missing() -> str | None:
     )
 
 
+def _js_cli() -> Path:
+    return _js_home() / "node_modules" / COMPONENTIZE_JS / "src" / "cli.js"
+
+
+def componentize_js_installed() -> bool:
+    return _js_cli().exists()
+
+
+def componentize_js_home() -> Path:
+    """Where `--install-tools` puts componentize-js."""
+    return _js_home()
+
+
 def componentize_js() -> list[str]:
     """The command that runs componentize-js; `ToolError` saying how to get it if absent."""
-    script = _js_home() / "node_modules" / COMPONENTIZE_JS / "src" / "cli.js"
+    script = _js_cli()
     node_problem = _node_missing()
     if node_problem is not None:
         raise ToolError(node_problem)

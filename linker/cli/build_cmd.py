@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from linker.authoring.build import build
+from linker.authoring import toolchains
+from linker.authoring.build import build, language
 from linker.cli.argtypes import existing_path
 
 NAME = "build"
@@ -41,13 +42,25 @@ def _progress(label: str, seconds: float, done: bool) -> None:
     print(f"\r{text}\x1b[K", end=end, file=sys.stderr, flush=True)
 
 
+def _agrees_to_install(folder: Path) -> bool:
+    """On a terminal, ask before installing a missing componentize-js."""
+    if not sys.stdin.isatty() or language(folder) != "js":
+        return False
+    if toolchains.componentize_js_installed():
+        return False
+    home = toolchains.componentize_js_home()
+    answer = input(f"componentize-js is not installed; install it with npm into {home}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
 def run(args: argparse.Namespace) -> int:
+    install = args.install_tools or _agrees_to_install(args.folder)
     print(f"building {args.folder}", file=sys.stderr, flush=True)
     built = build(
         args.folder,
         libs=args.libs,
         into=args.into,
-        install_tools=args.install_tools,
+        install_tools=install,
         progress=_progress,
     )
     how = "from the build cache" if built.cached else "built"
