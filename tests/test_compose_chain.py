@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import linker
 from linker.compose import ComposeError, composed_plan
-from linker.errors import ExtensionError, LinkError
-from linker.host import Host, OperationContext, Operations
+from linker.errors import ExtensionError, IntegrityError, LinkError
+from linker.host import Host, OperationContext, Operations, Status
 from linker.plan import Binding, Plan, PlanError, PlannedImport
 from linker.tools import wasm_tools
 from tests.support.readme import run_readme_example
@@ -147,9 +147,10 @@ def test_members_host_calls_are_checked_against_the_extensions_permissions(
     hosts: list[Host],
 ) -> None:
     dynamic, fused = hosts
-    # stats' manifest allows `stats.` operations, app's only `app.` ones
-    assert dynamic.call("app", "audit") == len('{"by": "stats"}')
-    assert fused.call("app", "audit") == 1000  # denied: inside the composite stats asks as app
+    # stats' manifest allows `stats.` operations, app's only `app.` ones: linked, stats runs
+    # on app's behalf (the confused-deputy guard); composed, stats asks as app
+    assert dynamic.call("app", "audit") == 1000  # denied
+    assert fused.call("app", "audit") == 1000  # denied
 
 
 def test_provider_state_inside_a_composite_is_private(hosts: list[Host]) -> None:
@@ -201,19 +202,22 @@ def test_a_changed_composite_is_refused_at_load(
     assert composite is not None
     changed = tmp_path / "app.wasm"
     changed.write_bytes(composite.component.read_bytes() + b"\0")
-    with pytest.raises(ExtensionError, match="changed since the plan was made"):
-        Host(with_composite_at(composed, changed), cache_dir=compile_cache)
+    with Host(with_composite_at(composed, changed), cache_dir=compile_cache) as host:
+        assert host.status("app") is Status.UNLOADED  # the others still run
+        assert host.call("stats", "acme:stats/lib@0.3.1#sum3", 1, 2, 3) == 6
+        with pytest.raises(IntegrityError, match="changed since the plan was made"):
+            host.load("app")
 
 
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("members", ["stats", "app"], "members must start with `app`"),
-        ("members", ["app", "gone"], "not in the plan"),
-        ("members", ["app", "app"], "members repeat"),
-        ("imports", [{"name": "acme:x/lib", "provider": "stats"}], "imports `acme:x/lib` from"),
-        ("sha256", "xyz", "64 lowercase hex digits"),
-        ("size", -1, "size must be a byte count"),
+        ("members", ["stats", "app"], "members` must start with `app`"),
+        ("members", ["app", "gone"], "must name extensions of the plan, each once"),
+        ("members", ["app", "app"], "must name extensions of the plan, each once"),
+        ("imports", [{"name": "acme:x/lib", "provider": "stats"}], "only `host` and `wasi`"),
+        ("sha256", "xyz", "64 hex digits"),
+        ("size", -1, "composite.size` must be"),
     ],
 )
 def test_bad_composite_in_plan_json(composed: Plan, key: str, value: object, message: str) -> None:
