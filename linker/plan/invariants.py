@@ -73,31 +73,26 @@ def check(
     imports: dict[tuple[str, str], str] = {}
     for i, ext in enumerate(extensions):
         for j, imp in enumerate(ext.imports):
-            key = f"extensions[{i}].imports[{j}]"
             if (ext.id, imp.name) in imports:
-                fail(key, f"repeats the import `{imp.name}`")
+                fail(f"extensions[{i}].imports[{j}]", f"repeats the import `{imp.name}`")
             imports[ext.id, imp.name] = imp.provider
             if imp.provider in RESERVED:
                 continue
             if imp.provider not in ids or imp.provider == ext.id:
                 fail(
-                    f"{key}.provider",
+                    f"extensions[{i}].imports[{j}].provider",
                     f"is `{imp.provider}`, which is neither host, wasi nor another extension",
                 )
             if position[imp.provider] > position[ext.id]:
                 fail("order", f"puts `{ext.id}` before its provider `{imp.provider}`")
     bound: dict[tuple[str, str], Binding] = {}
     for k, b in enumerate(bindings):
-        key = f"bindings[{k}]"
-        what = f"binds `{b.consumer}`'s `{b.import_}` to `{b.provider}`'s `{b.export}`"
-        if imports.get((b.consumer, b.import_)) != b.provider or b.provider in RESERVED:
-            fail(key, f"{what}, but the plan has no such import from `{b.provider}`")
-        if not (_is_lib(b.import_) and _is_lib(b.export)):
-            fail(key, f"{what}: only `*/lib` interfaces may cross between extensions")
-        if b.export not in ids[b.provider].exports:
-            fail(key, f"{what}, which `{b.provider}` does not export")
-        if (b.consumer, b.import_) in bound:
-            fail(key, f"{what}: that import is bound a second time")
+        problem = _binding_problem(b, imports.get((b.consumer, b.import_)), ids, bound)
+        if problem is not None:
+            fail(
+                f"bindings[{k}]",
+                f"binds `{b.consumer}`'s `{b.import_}` to `{b.provider}`'s `{b.export}`{problem}",
+            )
         bound[b.consumer, b.import_] = b
     for (consumer, name), provider in imports.items():
         if provider not in RESERVED and (consumer, name) not in bound:
@@ -118,6 +113,24 @@ def check(
         if (f.consumer, f.import_, f.function) in registered:
             fail(f"functions[{k}]", f"registers `{f.import_}#{f.function}` a second time")
         registered.add((f.consumer, f.import_, f.function))
+
+
+def _binding_problem(
+    b: Binding,
+    imported_from: str | None,
+    ids: dict[str, PlannedExtension],
+    bound: dict[tuple[str, str], Binding],
+) -> str | None:
+    """What is wrong with binding `b` (the end of a sentence), or None."""
+    if imported_from != b.provider or b.provider in RESERVED:
+        return f", but the plan has no such import from `{b.provider}`"
+    if not (_is_lib(b.import_) and _is_lib(b.export)):
+        return ": only `*/lib` interfaces may cross between extensions"
+    if b.export not in ids[b.provider].exports:
+        return f", which `{b.provider}` does not export"
+    if (b.consumer, b.import_) in bound:
+        return ": that import is bound a second time"
+    return None
 
 
 def _is_lib(name: str) -> bool:
