@@ -29,11 +29,13 @@ from linker.host.jobs import Jobs, ProgressHook, run_job_export
 from linker.host.operations import Operations
 from linker.host.reload import check_provider
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
+from linker.host.values import ArgumentError
 from linker.host.wiring import build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 from linker.services.http import HttpClient, HttpPolicy
 from linker.services.jobs import JobRecord
+from linker.wave.mapping import ValueMismatch
 
 DEFAULT_CALL_TIMEOUT = 5.0
 DEFAULT_MAX_FAULTS = 3
@@ -132,22 +134,29 @@ class Host:
     # -- calls -----------------------------------------------------------------------
 
     def call(self, ext_id: str, function: str, *args: Any) -> Any:
-        """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`."""
+        """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`.
+
+        Arguments and result use the value mapping of `linker.wave.mapping` (records as
+        dicts, `Variant`, `Ok`/`Err`, `Some`, flags as sets, `list<u8>` as bytes, resources
+        as `Handle`s); a wrong argument raises `ArgumentError` before any wasm runs.
+        """
         rt = self.runtime(ext_id)
         if rt.status is Status.UNLOADED:
             rt.check_usable()
         export = rt.export(function)
         try:
-            export.sig.check_args(args)
+            return rt.call(export, args)
         except TypeError as err:
             raise ExtensionError(
                 f"extension `{ext_id}` function `{function}` {err}", extension=ext_id
             ) from None
-        try:
-            return rt.call(export, args)
-        except (TypeError, ValueError) as err:
-            raise ExtensionError(
-                f"extension `{ext_id}` function `{function}`: bad argument: {err}", extension=ext_id
+        except ValueMismatch as err:
+            raise ArgumentError(
+                f"extension `{ext_id}` function `{function}` argument {err}",
+                extension=ext_id,
+                function=function,
+                path=err.path,
+                expected=err.expected,
             ) from None
 
     def extensions(self) -> list[str]:
