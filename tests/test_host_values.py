@@ -17,10 +17,10 @@ from value_strategies import same, values
 
 from linker.host import Host
 from linker.host.values import ArgumentError, Handle, HandleError
-from linker.plan.model import Plan
 from linker.wave import Err, Ok, Some, Variant
+from tests.support.readme import run_readme_example
 
-LIB = "witlink:values-echo/lib@0.1.0"
+LIB = hostkit.VALUES_LIB
 POINT = {"x": 1, "y": -2}
 NESTED = {
     "name": "n \x00 é 😀",
@@ -71,25 +71,15 @@ CASES: list[tuple[str, Any]] = [
 ]
 
 
-def values_plan(build: hostkit.Build) -> Plan:
-    echo_wasm = build("values-echo")
-    exts = (
-        hostkit.planned("echo", echo_wasm, exports=[LIB]),
-        hostkit.planned("echo2", echo_wasm, exports=[LIB]),
-        hostkit.planned("bench", build("values-bench")),
-    )
-    return Plan(exts, tuple(e.id for e in exts), (), ())
-
-
 @pytest.fixture(scope="module")
 def fast(component: hostkit.Build, compile_cache: Path) -> Iterator[Host]:
-    with Host.from_plan(values_plan(component), cache_dir=compile_cache) as h:
+    with Host.from_plan(hostkit.values_plan(component), cache_dir=compile_cache) as h:
         yield h
 
 
 @pytest.fixture(scope="module")
 def public(component: hostkit.Build, compile_cache: Path) -> Iterator[Host]:
-    plan = values_plan(component)
+    plan = hostkit.values_plan(component)
     with Host.from_plan(plan, cache_dir=compile_cache, fast_calls=False) as h:
         yield h
 
@@ -213,3 +203,12 @@ def test_a_handle_does_not_survive_a_reload(host: Host) -> None:
     with pytest.raises(HandleError, match="is stale: the extension was reloaded"):
         host.call("echo2", f"{LIB}#peek", counter)
     assert host.call("echo2", f"{LIB}#peek", host.call("echo2", f"{LIB}#make-counter", 2)) == 2
+
+
+def test_readme_values_example_runs(
+    component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    hostkit.values_plan(component).save(tmp_path / "build" / "values-plan.json")
+    done = run_readme_example("readme-values-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert "argument `v[1].y`: expected s32, got str '2'" in done.stdout

@@ -52,7 +52,7 @@ from wasmtime.component import (
 from linker.errors import ExtensionError
 from linker.wave import mapping
 from linker.wave import types as t
-from linker.wave.mapping import Err, Ok, Some
+from linker.wave.mapping import Err, Ok, Some, record_object
 
 if TYPE_CHECKING:
     from linker.host.runtime import ExtensionRuntime
@@ -207,7 +207,7 @@ def wit_type(ty: ValType) -> t.ValueType:
         )
     if isinstance(ty, OwnType | BorrowType):
         return t.HandleType(isinstance(ty, OwnType))
-    raise ExtensionError(f"values of type {type(ty).__name__} are not supported", extension="")
+    return t.UnsupportedType(type(ty).__name__.removesuffix("Type").lower())
 
 
 # -- fast path: lowering -------------------------------------------------------------------
@@ -248,11 +248,24 @@ def lowerer(ty: t.ValueType, owner: ExtensionRuntime | None, statics: list[Any])
         return _option_lowerer(ty, owner, statics)
     if isinstance(ty, t.ResultType):
         return _result_lowerer(ty, owner, statics)
-    return _handle_lowerer(ty, owner)
+    if isinstance(ty, t.HandleType):
+        return _handle_lowerer(ty, owner)
+    return _unsupported
 
 
 class _Bad(Exception):
     """A value the fast path refuses; `check` then says why."""
+
+
+def _unsupported(value: Any, keep: list[Any]) -> bytes:
+    raise _Bad
+
+
+def _not_supported(ty: t.ValueType) -> Callable[..., Any]:
+    def convert(*_: Any) -> Any:
+        raise TypeError(f"values of type {ty} are not supported yet")
+
+    return convert
 
 
 def _scalar_lowerer(name: str) -> Lower:
@@ -412,8 +425,8 @@ def _record_list_lowerer(ty: t.RecordType, codes: list[str], statics: list[Any])
                 if set(map(len, value)) != {count}:
                     raise _Bad  # a field missing, or one the record does not have
                 getters: list[Callable[[Any], Any]] = [itemgetter(name) for name in names]
-            elif dict in kinds:
-                raise _Bad  # mixed dicts and objects: the one-by-one path explains
+            elif dict in kinds or not all(map(record_object, value)):
+                raise _Bad  # mixed dicts and objects, or not records at all
             else:
                 getters = [attrgetter(attr) for attr in attrs_]
             for i, (get, code, size) in enumerate(zip(getters, codes, sizes, strict=True)):
@@ -458,8 +471,10 @@ def _record_lowerer(ty: t.RecordType, owner: ExtensionRuntime | None, statics: l
                 if len(value) != count:
                     raise _Bad
                 parts = [head + low(value[name], keep) for name, _, head, low in fields]
-            else:
+            elif record_object(value):
                 parts = [head + low(getattr(value, a), keep) for _, a, head, low in fields]
+            else:
+                raise _Bad
         except (KeyError, AttributeError):
             raise _Bad from None
         return _PAIR.pack(kind, count, _static(b"".join(parts), keep))
@@ -609,7 +624,9 @@ def lifter(ty: t.ValueType, owner: ExtensionRuntime | None) -> Lift:
         return _option_lifter(ty, owner)
     if isinstance(ty, t.ResultType):
         return _result_lifter(ty, owner)
-    return _handle_lifter(ty, owner)
+    if isinstance(ty, t.HandleType):
+        return _handle_lifter(ty, owner)
+    return _not_supported(ty)
 
 
 def _scalar_lifter(name: str) -> Lift:
@@ -673,7 +690,7 @@ def _sequence_lifter(lifts: list[Lift], make: Any, stride: int, skip: int) -> Li
 
 
 def _payload_lifter(payload: t.ValueType | None, owner: ExtensionRuntime | None) -> Lift:
-    """Reads an optional payload through the pointer at the value's offset + 8 + `skip`."""
+    """Reads a case's payload (`None` when the case has none) through its pointer."""
     if payload is None:
         return lambda mem, off, addr: None
     lift = lifter(payload, owner)
@@ -755,6 +772,8 @@ def _handle_lifter(ty: t.HandleType, owner: ExtensionRuntime | None) -> Lift:
 
 def to_public(vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None) -> Callable[[Any], Any]:
     """Python mapping -> wasmtime-py's value classes for `vt` (values already checked)."""
+    if isinstance(ty, t.UnsupportedType):
+        return _not_supported(ty)
     if isinstance(ty, t.Scalar | t.EnumType):
         return lambda v: float(v) if ty in (t.Scalar("f32"), t.Scalar("f64")) else v
     if isinstance(vt, ListType) and isinstance(ty, t.ListType):
@@ -834,6 +853,8 @@ def from_public(
     vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None
 ) -> Callable[[Any], Any]:
     """wasmtime-py's value classes for `vt` -> the Python mapping."""
+    if isinstance(ty, t.UnsupportedType):
+        return _not_supported(ty)
     if isinstance(ty, t.Scalar | t.EnumType):
         return lambda v: v
     if isinstance(vt, ListType) and isinstance(ty, t.ListType):

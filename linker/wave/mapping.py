@@ -67,7 +67,7 @@ class ValueMismatch(WitlinkError):
         shown = repr(value)
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        got = "nothing" if value is _MISSING else f"{type(value).__name__} {shown}"
+        got = "nothing" if value is MISSING else f"{type(value).__name__} {shown}"
         super().__init__(f"`{path or 'value'}`: expected {expected}, got {got}")
         self.path = path
         self.expected = expected
@@ -79,7 +79,8 @@ class _Missing:
         return "(missing)"
 
 
-_MISSING = _Missing()
+MISSING = _Missing()
+"""Stands for a record field that is not there, in `ValueMismatch.value`."""
 
 
 def nested_option(ty: t.ValueType) -> bool:
@@ -90,6 +91,11 @@ def nested_option(ty: t.ValueType) -> bool:
 def field_attr(name: str) -> str:
     """The Python attribute a record object uses for WIT field `name`."""
     return name.replace("-", "_")
+
+
+def record_object(value: Any) -> bool:
+    """Whether `value` may stand for a record as an object with attributes (not a dict)."""
+    return hasattr(value, "__dict__") or hasattr(type(value), "__slots__")
 
 
 def record_field(value: Any, name: str, attr: str) -> Any:
@@ -147,6 +153,8 @@ def check(ty: t.ValueType, value: Any, path: str = "") -> None:
             raise fail
         else:
             check(ty.payload, value, path)
+    elif isinstance(ty, t.UnsupportedType):
+        raise ValueMismatch(path, f"{ty} (not supported by witlink yet)", value)
     elif isinstance(ty, t.ResultType):
         if isinstance(value, Ok):
             _check_payload(ty.ok, value.value, f"{path}.ok", fail)
@@ -157,7 +165,9 @@ def check(ty: t.ValueType, value: Any, path: str = "") -> None:
 
 
 def _check_record(ty: t.RecordType, value: Any, path: str, fail: ValueMismatch) -> None:
-    if isinstance(value, dict):
+    if type(value) is not dict and not record_object(value):
+        raise fail
+    if type(value) is dict:
         extra = set(value) - {n for n, _ in ty.fields}
         if extra:
             raise ValueMismatch(f"{path}.{sorted(map(str, extra))[0]}", "no such field", value)
@@ -165,10 +175,8 @@ def _check_record(ty: t.RecordType, value: Any, path: str, fail: ValueMismatch) 
         try:
             item = record_field(value, name, field_attr(name))
         except (KeyError, AttributeError):
-            raise ValueMismatch(f"{path}.{name}", str(fty), _MISSING) from None
+            raise ValueMismatch(f"{path}.{name}", str(fty), MISSING) from None
         check(fty, item, f"{path}.{name}")
-    if not isinstance(value, dict) and not ty.fields and not attrs.has(type(value)):
-        raise fail
 
 
 def _check_payload(payload: t.ValueType | None, value: Any, path: str, fail: ValueMismatch) -> None:

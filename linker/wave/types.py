@@ -113,6 +113,16 @@ class HandleType:
         return f"{'own' if self.own else 'borrow'}<{self.resource}>"
 
 
+@attrs.frozen
+class UnsupportedType:
+    """A type the value layer does not convert (`future`, `stream`, `error-context`)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
 ValueType = (
     Scalar
     | ListType
@@ -124,6 +134,7 @@ ValueType = (
     | OptionType
     | ResultType
     | HandleType
+    | UnsupportedType
 )
 
 
