@@ -51,7 +51,6 @@ def corpus_glob(pattern: str) -> list[Path]:
 def pytest_report_header() -> str | None:
     return None if CORPUS.is_dir() else f"corpus tests skip: {CORPUS_MISSING}"
 
-
 sys.path.insert(0, str(ROOT / "test-components"))
 import componentbuild  # noqa: E402
 
