@@ -2,7 +2,8 @@
 
 wasmtime-py's public `Func.__call__` reads the function's type again on every call, and
 its `LinkerInstance.add_func` trampoline does the same for every call from wasm. Here the
-types are read once. The fast path uses wasmtime-py's ctypes bindings (`wasmtime._ffi`),
+types are read once, and `bind` converts values with `values`' converters, built once per
+function type. The fast path uses wasmtime-py's ctypes bindings (`wasmtime._ffi`),
 which are not public API: it is enabled only for the wasmtime versions in `PINNED`, tests
 check it agrees with the public path, and any other version (or `WITLINK_PUBLIC_CALLS=1`)
 uses the public path.
