@@ -92,8 +92,23 @@ def full_plan(build: Build, py_ext_permissions: Permissions = PY_EXT_PERMISSIONS
     )
 
 
+VALUES_LIB = "witlink:values-echo/lib@0.1.0"
+
+
+def values_plan(build: Build) -> Plan:
+    """`echo` and `echo2` (the componentize-py values-echo guest), `bench` (values-bench, WAT)."""
+    echo_wasm = build("values-echo")
+    exts = (
+        planned("echo", echo_wasm, exports=[VALUES_LIB]),
+        planned("echo2", echo_wasm, exports=[VALUES_LIB]),
+        planned("bench", build("values-bench")),
+    )
+    return Plan(exts, tuple(e.id for e in exts), (), ())
+
+
 def main(argv: list[str]) -> int:
-    """`python tests/hostkit.py PLAN.json`: build the host test components, write their plan."""
+    """`python tests/hostkit.py [PLAN.json [VALUES-PLAN.json]]`: build the host test
+    components, write their plan (and the plan of the value-mapping components)."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test-components"))
@@ -102,6 +117,9 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path("build/host-plan.json")
     full_plan(componentbuild.component).save(out)
     print(out)
+    if len(argv) > 1:
+        values_plan(componentbuild.component).save(Path(argv[1]))
+        print(argv[1])
     return 0
 
 

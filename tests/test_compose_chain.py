@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import linker
 from linker.compose import ComposeError, composed_plan
-from linker.errors import ExtensionError, IntegrityError, LinkError
+from linker.errors import IntegrityError, LinkError
 from linker.host import Host, OperationContext, Operations, Status
 from linker.plan import Binding, Plan, PlanError, PlannedImport
 from linker.tools import wasm_tools

@@ -1,8 +1,11 @@
-"""`witlink run INPUT EXT FUNC [ARG...]`: call one function of one extension.
+"""`witlink run INPUT EXT 'FUNC(ARGS...)'`: call one function of one extension.
 
-INPUT is a plan file, or a folder of extensions linked on the fly. Arguments are JSON
-values; the result is printed as JSON on the last line. Cold compiles show progress on
-stderr (later runs load the compiled code from the cache).
+INPUT is a plan file, or a folder of extensions linked on the fly. The call is written in
+WAVE, as for `wasmtime run --invoke` (`'add(1, 2)'`, `'acme:math/lib#add(1, 2)'`), and the
+result is printed in WAVE on the last line; a result `err(...)` is printed and exits 1.
+With `--json` (or the form `FUNC ARG...`) arguments and result use the JSON form of the
+value mapping instead. Cold compiles show progress on stderr (later runs load the
+compiled code from the cache).
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ import time
 from typing import Any
 
 from linker.cli.argtypes import existing_path, output_dir, seconds
+from linker.errors import ExtensionError
 from linker.host import Host
+from linker.host.runtime import ExtensionRuntime
+from linker.wave import Err, ValueMismatch, WaveError, parse_args, split_call, to_wave
+from linker.wave.jsonform import from_json, to_json
 
 NAME = "run"
 HELP = "run one function of an extension from a plan file or an extensions folder"
@@ -27,9 +34,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("extension", help="the extension id")
     parser.add_argument(
-        "function", help="`run` for a world export, `pkg:ns/iface@ver#func` otherwise"
+        "call",
+        help="the call in WAVE: 'run(5)' for a world export, 'pkg:ns/iface#func(1, \"a\")' "
+        "for an interface function (version optional); or a function name, with --json",
     )
-    parser.add_argument("args", nargs="*", help="arguments as JSON values (5, '\"text\"', '[1,2]')")
+    parser.add_argument(
+        "args", nargs="*", help="with a bare function name: arguments as JSON values"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="read arguments and print the result as JSON"
+    )
     parser.add_argument(
         "--timeout", type=seconds, default=5.0, help="per-call CPU timeout, seconds"
     )
@@ -71,17 +85,9 @@ class Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    values = []
-    for n, text in enumerate(args.args, 1):
-        try:
-            values.append(json.loads(text))
-        except json.JSONDecodeError as err:
-            print(
-                f"error: argument {n} `{text}` is not a JSON value ({err.msg}); "
-                "quote strings as '\"text\"'",
-                file=sys.stderr,
-            )
-            return 2
+    as_json = args.json or "(" not in args.call
+    if "(" in args.call and (args.json or args.args):
+        return _usage("with --json or JSON arguments, give the function name without `(...)`")
     options: dict[str, Any] = {
         "cache_dir": args.cache_dir,
         "call_timeout": args.timeout,
@@ -94,13 +100,64 @@ def run(args: argparse.Namespace) -> int:
         else Host.from_plan(args.input, **options)
     )
     with host:
-        result = host.call(args.extension, args.function, *values)
-    print(json.dumps(result, default=_plain))
-    return 0
+        rt = host.runtime(args.extension)
+        name, wave_args = split_call(args.call) if not as_json else (args.call, "")
+        function = resolve_function(rt, name)
+        sig = rt.export(function).sig
+        if as_json and len(args.args) != len(sig.types):
+            count = f"{len(sig.types)} argument(s) ({', '.join(sig.names)})"
+            return _usage(f"`{function}` takes {count}, got {len(args.args)}")
+        try:
+            values = (
+                _json_args(sig.types, sig.names, args.args)
+                if as_json
+                else parse_args(list(sig.types), list(sig.names), wave_args)
+            )
+        except (WaveError, ValueMismatch) as err:
+            return _usage(f"`{function}`: {err}")
+        result = host.call(args.extension, function, *values)
+    ty = sig.result_type
+    if ty is None:
+        shown = "null" if as_json else ""
+    else:
+        shown = json.dumps(to_json(ty, result)) if as_json else to_wave(ty, result)
+    if shown:
+        print(shown)
+    return 1 if isinstance(result, Err) else 0
 
 
-def _plain(value: Any) -> Any:
-    """wasmtime-py's Variant and Record values as JSON."""
-    if hasattr(value, "tag"):
-        return {value.tag: getattr(value, "payload", None)}
-    return dict(vars(value))
+def resolve_function(rt: ExtensionRuntime, name: str) -> str:
+    """The export `name` means: itself if it exists, else the one export that matches it
+    when the interface's version is left out (`acme:math/lib#add`)."""
+    exports = rt.export_names()
+    if name in exports:
+        return name
+    iface, hash_, func = name.rpartition("#")
+    matches = [
+        e
+        for e in exports
+        if hash_ and "@" not in iface and e.partition("@")[0] == iface and e.endswith(hash_ + func)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(matches or exports) or "none"
+    why = "matches several function exports" if matches else "has no function export"
+    raise ExtensionError(f"extension `{rt.id}` {why} `{name}`: {known}", extension=rt.id)
+
+
+def _json_args(types: Any, names: Any, texts: list[str]) -> list[Any]:
+    values = []
+    for n, (name, ty, text) in enumerate(zip(names, types, texts, strict=True), 1):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueMismatch(
+                name, f"a JSON value (argument {n}; quote strings as '\"text\"')", text
+            ) from err
+        values.append(from_json(ty, data, name))
+    return values
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2

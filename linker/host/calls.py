@@ -2,7 +2,8 @@
 
 wasmtime-py's public `Func.__call__` reads the function's type again on every call, and
 its `LinkerInstance.add_func` trampoline does the same for every call from wasm. Here the
-types are read once. The fast path uses wasmtime-py's ctypes bindings (`wasmtime._ffi`),
+types are read once, and `bind` converts values with `values`' converters, built once per
+function type. The fast path uses wasmtime-py's ctypes bindings (`wasmtime._ffi`),
 which are not public API: it is enabled only for the wasmtime versions in `PINNED`, tests
 check it agrees with the public path, and any other version (or `WITLINK_PUBLIC_CALLS=1`)
 uses the public path.
@@ -20,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from ctypes import byref
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from wasmtime import Store, StoreContext, WasmtimeError, _bindings
@@ -41,6 +42,13 @@ from wasmtime.component import (
 )
 from wasmtime.component._types import VariantLikeType
 
+from linker.host import values
+from linker.wave import mapping
+from linker.wave import types as wt
+
+if TYPE_CHECKING:
+    from linker.host.runtime import ExtensionRuntime
+
 PINNED = frozenset({"50.0.1"})
 """wasmtime-py versions whose private call path this module was written and tested against."""
 
@@ -49,17 +57,8 @@ FAST = WASMTIME_VERSION in PINNED and os.environ.get("WITLINK_PUBLIC_CALLS") != 
 
 HostFunc = Callable[..., Any]
 _VAL = ffi.wasmtime_component_val_t
+_VAL_SIZE = ctypes.sizeof(_VAL)
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
-_INT_RANGES: dict[type, tuple[int, int]] = {
-    U8: (0, 2**8 - 1),
-    U16: (0, 2**16 - 1),
-    U32: (0, 2**32 - 1),
-    U64: (0, 2**64 - 1),
-    S8: (-(2**7), 2**7 - 1),
-    S16: (-(2**15), 2**15 - 1),
-    S32: (-(2**31), 2**31 - 1),
-    S64: (-(2**63), 2**63 - 1),
-}
 _INT_FIELDS: dict[type, str] = {
     U8: "u8",
     U16: "u16",
@@ -80,34 +79,27 @@ class Signature:
     names: tuple[str, ...]
     params: tuple[ValType, ...]
     result: ValType | None
+    types: tuple[wt.ValueType, ...]
+    """The parameter types as `linker.wave.types` trees."""
+    result_type: wt.ValueType | None
 
     @classmethod
     def of(cls, ty: FuncType, fast: bool = FAST) -> Signature:
         params = ty.params
-        sig = cls(tuple(n for n, _ in params), tuple(t for _, t in params), ty.result)
+        result = ty.result
+        sig = cls(
+            tuple(n for n, _ in params),
+            tuple(t for _, t in params),
+            result,
+            tuple(values.wit_type(t) for _, t in params),
+            None if result is None else values.wit_type(result),
+        )
         if fast:
             for param in sig.params:
                 _freeze(param)
             if sig.result is not None:
                 _freeze(sig.result)
         return sig
-
-    def check_args(self, args: Sequence[Any]) -> None:
-        """Raise `TypeError` unless `args` fit the parameters (count, and integer ranges)."""
-        if len(args) != len(self.params):
-            raise TypeError(
-                f"takes {len(self.params)} argument(s) ({', '.join(self.names)}), got {len(args)}"
-            )
-        for name, ty, value in zip(self.names, self.params, args, strict=True):
-            bounds = _INT_RANGES.get(type(ty))
-            if bounds is None:
-                continue
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"argument `{name}` must be an integer, got {type(value).__name__}")
-            if not bounds[0] <= value <= bounds[1]:
-                raise TypeError(
-                    f"argument `{name}` = {value} is out of range {bounds[0]}..{bounds[1]}"
-                )
 
 
 def _freeze(ty: ValType) -> None:
@@ -169,50 +161,63 @@ def _getter(ty: ValType) -> Callable[[Any], Any]:
     return ty.convert_from_c
 
 
-def bind(store: Store, func: Func, sig: Signature, fast: bool = FAST) -> Callable[..., Any]:
-    """`func` in `store` as a plain Python callable; raises `WasmtimeError` on a trap."""
+def bind(
+    store: Store,
+    func: Func,
+    sig: Signature,
+    fast: bool = FAST,
+    owner: ExtensionRuntime | None = None,
+) -> Callable[..., Any]:
+    """`func` in `store` as a Python callable taking and returning the value mapping of
+    `linker.wave.mapping`; `owner` (the extension) makes and checks resource handles.
+
+    Raises `ValueMismatch` for a wrong argument (before any wasm runs), `TypeError` for a
+    wrong number of them, `WasmtimeError` on a trap.
+    """
+    count = len(sig.params)
     if not fast:
-
-        def public_call(*args: Any) -> Any:
-            result = func(store, *args)
-            func.post_return(store)
-            return result
-
-        return public_call
+        return _public_call(store, func, sig, owner)
     context = store._context()
     fref = byref(func._func)
-    count = len(sig.params)
-    putters = [_putter(store, ty) for ty in sig.params]
-    puts = [put for put, _ in putters]
-    owning = any(owns for _, owns in putters)
-    get = _getter(sig.result) if sig.result is not None else None
+    statics: list[Any] = []
+    lowers = [values.lowerer(ty, owner, statics) for ty in sig.types]
+    lift = None if sig.result_type is None else values.lifter(sig.result_type, owner)
+    moves = any(_moves_handle(ty) for ty in sig.types)
     array_type = _VAL * count
     call = _bindings._wasmtime_component_func_call
     post_return = _bindings._wasmtime_component_func_post_return
     delete = _bindings._wasmtime_component_val_delete
+    string_at, addressof = ctypes.string_at, ctypes.addressof
 
     def fast_call(*args: Any) -> Any:
         if len(args) != count:
-            raise TypeError(
-                f"wrong number of parameters provided: given {len(args)}, expected {count}"
-            )
-        raw = array_type()
-        done = 0
+            raise _arity(sig, args)
+        keep: list[Any] = [statics]
         try:
-            for put, slot, value in zip(puts, raw, args, strict=True):
-                put(slot, value)
-                done += 1
-            if get is None:
-                err = call(fref, context, raw, count, None, 0)
-                out = None
-            else:
-                space = _VAL()
-                err = call(fref, context, raw, count, byref(space), 1)
-                out = None if err else get(space)
-        finally:
-            if owning:
-                for i in range(done):
-                    delete(byref(raw[i]))
+            raw = array_type.from_buffer_copy(
+                b"".join([lower(value, keep) for lower, value in zip(lowers, args, strict=True)])
+            )
+        except values.HandleError:
+            raise
+        except Exception:
+            raise _mismatch(sig, args) from None
+        if moves:
+            for item in keep:
+                if type(item) is values.Handle:
+                    item.moved()
+        if lift is None:
+            err = call(fref, context, raw, count, None, 0)
+            out = None
+        else:
+            space = _VAL()
+            err = call(fref, context, raw, count, byref(space), 1)
+            out = None
+            if not err:
+                where = addressof(space)
+                try:
+                    out = lift(string_at(where, _VAL_SIZE), 0, where)
+                finally:
+                    delete(byref(space))
         if err:
             raise WasmtimeError._from_ptr(err)
         err = post_return(fref, context)
@@ -221,6 +226,64 @@ def bind(store: Store, func: Func, sig: Signature, fast: bool = FAST) -> Callabl
         return out
 
     return fast_call
+
+
+def _public_call(
+    store: Store, func: Func, sig: Signature, owner: ExtensionRuntime | None
+) -> Callable[..., Any]:
+    """`bind` through wasmtime-py's public API."""
+    count = len(sig.params)
+    puts = [values.to_public(v, t, owner) for v, t in zip(sig.params, sig.types, strict=True)]
+    get = (
+        values.from_public(sig.result, sig.result_type, owner)
+        if sig.result is not None and sig.result_type is not None
+        else None
+    )
+
+    def public_call(*args: Any) -> Any:
+        if len(args) != count:
+            raise _arity(sig, args)
+        for name, ty, value in zip(sig.names, sig.types, args, strict=True):
+            mapping.check(ty, value, name)
+        converted = [put(value) for put, value in zip(puts, args, strict=True)]
+        result = func(store, *converted)
+        func.post_return(store)
+        return None if get is None else get(result)
+
+    return public_call
+
+
+def _moves_handle(ty: wt.ValueType) -> bool:
+    """Whether a value of `ty` can pass an `own` handle (which the call then consumes)."""
+    if isinstance(ty, wt.HandleType):
+        return ty.own
+    if isinstance(ty, wt.ListType | wt.OptionType):
+        return _moves_handle(ty.element if isinstance(ty, wt.ListType) else ty.payload)
+    if isinstance(ty, wt.TupleType):
+        return any(map(_moves_handle, ty.elements))
+    if isinstance(ty, wt.RecordType):
+        return any(_moves_handle(f) for _, f in ty.fields)
+    if isinstance(ty, wt.VariantType):
+        return any(_moves_handle(p) for _, p in ty.cases if p is not None)
+    if isinstance(ty, wt.ResultType):
+        return any(_moves_handle(p) for p in (ty.ok, ty.err) if p is not None)
+    return False
+
+
+def _arity(sig: Signature, args: Sequence[Any]) -> TypeError:
+    return TypeError(
+        f"takes {len(sig.params)} argument(s) ({', '.join(sig.names)}), got {len(args)}"
+    )
+
+
+def _mismatch(sig: Signature, args: Sequence[Any]) -> mapping.ValueMismatch:
+    """The `ValueMismatch` describing the first wrong argument."""
+    for name, ty, value in zip(sig.names, sig.types, args, strict=True):
+        try:
+            mapping.check(ty, value, name)
+        except mapping.ValueMismatch as err:
+            return err
+    return mapping.ValueMismatch(sig.names[0], str(sig.types[0]), args[0])
 
 
 def deadline_setter(store: Store, ticks: int, fast: bool = FAST) -> Callable[[], None]:

@@ -16,26 +16,30 @@ from typing import Any
 from wasmtime import Store
 
 from linker.errors import ExtensionError
+from linker.host import values
 from linker.host.runtime import ExtensionRuntime, Status
+from linker.host.values import ArgumentError
+from linker.wave.mapping import ValueMismatch
 
 
-def call_export(rt: ExtensionRuntime, function: str, args: tuple[Any, ...], check: bool) -> Any:
-    """Call `function` of `rt` with `args` (checked against its signature with `check`)."""
+def call_export(rt: ExtensionRuntime, function: str, args: tuple[Any, ...]) -> Any:
+    """Call `function` of `rt` with `args` in the value mapping (`linker.wave.mapping`)."""
     if rt.status is Status.UNLOADED:
         rt.check_usable()
     export = rt.export(function)
-    if check:
-        try:
-            export.sig.check_args(args)
-        except TypeError as err:
-            raise ExtensionError(
-                f"extension `{rt.id}` function `{function}` {err}", extension=rt.id
-            ) from None
     try:
         return rt.call(export, args)
-    except (TypeError, ValueError) as err:
+    except TypeError as err:
         raise ExtensionError(
-            f"extension `{rt.id}` function `{function}`: bad argument: {err}", extension=rt.id
+            f"extension `{rt.id}` function `{function}` {err}", extension=rt.id
+        ) from None
+    except ValueMismatch as err:
+        raise ArgumentError(
+            f"extension `{rt.id}` function `{function}` argument {err}",
+            extension=rt.id,
+            function=function,
+            path=err.path,
+            expected=err.expected,
         ) from None
 
 
@@ -58,9 +62,18 @@ class HostCaller:
         """A callable for export `name` of `interface` (an `ExtensionError` if absent)."""
         rt = self._rt
         function = name if interface is None else f"{interface}#{name}"
-        rt.export(function)  # an `ExtensionError` now if the component lacks it
+        sig = rt.export(function).sig  # an `ExtensionError` now if the component lacks it
+        # generated clients speak wasmtime-py's value classes; the host, the value mapping
+        ins = [values.from_public(v, t, rt) for v, t in zip(sig.params, sig.types, strict=True)]
+        out = (
+            values.to_public(sig.result, sig.result_type, rt)
+            if sig.result is not None and sig.result_type is not None
+            else None
+        )
 
         def call(*args: Any) -> Any:
-            return call_export(rt, function, args, False)
+            mapped = tuple(f(a) for f, a in zip(ins, args, strict=True))
+            result = call_export(rt, function, mapped)
+            return result if out is None else out(result)
 
         return call

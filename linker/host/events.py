@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import attrs
-from wasmtime.component import Variant
 
 from linker.errors import ExtensionError
 from linker.host.jobs import guest_export
 from linker.services.events import subscribed
+from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
     from linker.host.host import Host
@@ -43,10 +43,8 @@ def emit(host: Host, topic: str, payload: str) -> list[EventReply]:
         except ExtensionError as err:
             replies.append(EventReply(ext_id, error=str(err)))
             continue
-        # result<option<string>, string> comes back tagged: Variant("ok" | "err", value)
-        assert isinstance(answer, Variant)
-        if answer.tag == "err":
-            replies.append(EventReply(ext_id, error=f"extension `{ext_id}`: {answer.payload}"))
+        if isinstance(answer, Err):  # result<option<string>, string>
+            replies.append(EventReply(ext_id, error=f"extension `{ext_id}`: {answer.value}"))
         else:
-            replies.append(EventReply(ext_id, reply=answer.payload))
+            replies.append(EventReply(ext_id, reply=answer.value))
     return replies

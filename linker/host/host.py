@@ -149,8 +149,13 @@ class Host:
     # -- calls -----------------------------------------------------------------------
 
     def call(self, ext_id: str, function: str, *args: Any) -> Any:
-        """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`."""
-        return call_export(self.runtime(ext_id), function, args, True)
+        """Call `function` of extension `ext_id`: a world export (`run`) or `iface#func`.
+
+        Arguments and result use the value mapping of `linker.wave.mapping` (records as
+        dicts, `Variant`, `Ok`/`Err`, `Some`, flags as sets, `list<u8>` as bytes, resources
+        as `Handle`s); a wrong argument raises `ArgumentError` before any wasm runs.
+        """
+        return call_export(self.runtime(ext_id), function, args)
 
     def bind(self, ext_id: str, exports: Callable[[Caller], C]) -> C:
         """A typed client of `ext_id` from a class `witlink bindgen` generated:

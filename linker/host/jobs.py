@@ -28,6 +28,7 @@ import attrs
 
 from linker.errors import ExtensionError
 from linker.services.jobs import JobError, JobRecord, JobState, JobStore
+from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
     from linker.host.runtime import Export, ExtensionRuntime
@@ -145,13 +146,12 @@ class Jobs:
     def _run(self, rt: ExtensionRuntime, record: JobRecord) -> tuple[JobState, str | None]:
         try:
             export = run_job_export(rt)
-            # result<_, string>: None when ok, the message when the guest returns an error
-            message = rt.call(export, (record.name, record.checkpoint))
+            outcome = rt.call(export, (record.name, record.checkpoint))  # result<_, string>
         except ExtensionError as err:
             log.info("job %s of %s stopped: %s", record.id, rt.id, err)
             return JobState.INTERRUPTED, str(err)
-        if message is not None:
-            return JobState.FAILED, str(message)
+        if isinstance(outcome, Err):
+            return JobState.FAILED, str(outcome.value)
         return JobState.COMPLETED, None
 
     def start(

@@ -24,6 +24,7 @@ from linker.errors import ExtensionError, ExtensionTrap
 from linker.host import calls
 from linker.host.calls import Signature
 from linker.host.exportnames import export_target
+from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
     from linker.host.host import Host
@@ -139,7 +140,7 @@ class ExtensionRuntime:
             raise ExtensionError(
                 f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
             )
-        export.call = calls.bind(store, found, export.sig, self.host.fast_calls)
+        export.call = calls.bind(store, found, export.sig, self.host.fast_calls, self)
         return export.call
 
     # -- instantiation ---------------------------------------------------------------
@@ -173,9 +174,9 @@ class ExtensionRuntime:
         self.status = Status.LOADED
         init = self._guest_init()
         if init is not None:
-            # result<_, string>: wasmtime-py gives None for ok and the message for err
-            message = self._invoke(init, ())
-            if message is not None:
+            outcome = self._invoke(init, ())  # result<_, string>
+            if isinstance(outcome, Err):
+                message = outcome.value
                 self.drop_instance()
                 raise ExtensionError(
                     f"extension `{self.id}` failed to start: its init returned: {message}",

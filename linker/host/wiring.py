@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from wasmtime.component import Component, ComponentInstanceType, FuncType, Linker, LinkerInstance
 
 from linker.errors import ExtensionError
-from linker.host import callchain, calls
+from linker.host import callchain, calls, values
 from linker.host.calls import Signature
 from linker.host.http import fetch_function
 from linker.host.operations import Gate
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
+from linker.wave import types as wt
 
 if TYPE_CHECKING:
     from linker.host.host import Host
@@ -88,19 +89,43 @@ def build_linker(
 
 
 def forwarder(host: Host, consumer: str, provider_id: str, export_name: str) -> Callable[..., Any]:
-    """A host function that calls `provider_id`'s `export_name`, resolved now."""
+    """A host function that calls `provider_id`'s `export_name`, resolved now.
+
+    `calls.define` hands it wasmtime-py's values and takes them back; the provider's call
+    takes the value mapping of `linker.wave.mapping`, so values other than scalars are
+    converted on the way (the data-plane work replaces this with canonical values).
+    """
     provider = host.runtime(provider_id)
     export: Export = provider.export(export_name)
     call = provider.call
+    sig = export.sig
+    plain = (wt.Scalar, wt.EnumType)
+    if all(isinstance(t, plain) for t in (*sig.types, sig.result_type) if t is not None):
 
-    def forward(*args: Any) -> Any:
+        def forward(*args: Any) -> Any:
+            token = callchain.push(consumer)
+            try:
+                return call(export, args, consumer)
+            finally:
+                callchain.pop(token)
+
+        return forward
+    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
+    out = (
+        values.to_public(sig.result, sig.result_type, None)
+        if sig.result is not None and sig.result_type is not None
+        else None
+    )
+
+    def convert_and_forward(*args: Any) -> Any:
         token = callchain.push(consumer)
         try:
-            return call(export, args, consumer)
+            result = call(export, tuple(f(a) for f, a in zip(ins, args, strict=True)), consumer)
         finally:
             callchain.pop(token)
+        return result if out is None else out(result)
 
-    return forward
+    return convert_and_forward
 
 
 def _define_host(
