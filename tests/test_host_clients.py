@@ -240,7 +240,7 @@ def test_readme_bind_example_runs(
     component: hostkit.Build, compile_cache: Path, tmp_path: Path
 ) -> None:
     plan = tmp_path / "build" / "host-plan.json"
-    hostkit.full_plan(component).save(plan)
+    hostkit.calc_plan(component).save(plan)  # the WAT part of the host plan: calc and app
     assert cli(["bindgen", str(plan), "-o", str(tmp_path / "build" / "bindings")]) == 0
     done = run_readme_example("readme-bind-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
