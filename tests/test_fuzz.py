@@ -212,7 +212,7 @@ def test_cli_refuses_hostile_paths_and_values(
     result = witlink(*(arg.format(**hostile) for arg in argv), timeout=60)
     assert (result.returncode, "Traceback" in result.stderr) == (code, False), result.stderr
     assert message in result.stderr
-    if code == 2 and "cannot write" not in message:  # argparse's refusals show the usage
+    if code == 2 and "cannot write" not in message:  # refused while parsing arguments
         assert "usage: witlink" in result.stderr
 
 
