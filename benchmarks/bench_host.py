@@ -258,11 +258,14 @@ def resource_calls(cache: Path) -> float:
         host.call("rcons", "make")
         assert host.call("rcons", "method-call") == 1
         assert host.call("rcons", "plain-call") == 2
-        t_method, t_plain, t_local = interleaved(
+        stock_method, stock_plain = stock_provider_calls(host.engine, provider.component, lib)
+        t_method, t_plain, t_local, s_method, s_plain = interleaved(
             [
                 lambda: host.call("rcons", "method-call"),
                 lambda: host.call("rcons", "plain-call"),
                 lambda: host.call("rcons", "local-call"),
+                stock_method,
+                stock_plain,
             ],
             n=1000,
             rounds=11,
@@ -270,9 +273,45 @@ def resource_calls(cache: Path) -> float:
     method, plain = t_method - t_local, t_plain - t_local
     print(f"  `[method]index.add` across extensions adds:   {method:7.2f} us")
     print(f"  `count` (same shape, no handle) adds:         {plain:7.2f} us")
+    print(
+        f"  the provider alone (stock wasmtime-py): method {s_method:6.2f} us, "
+        f"count {s_plain:6.2f} us"
+    )
     ratio = method / plain
     print(f"  ratio (resource method / plain function):    {ratio:7.2f}   (goal <= 1.5)")
     return ratio
+
+
+def stock_provider_calls(
+    engine: Any, wasm: Path, lib: str
+) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """The provider's `[method]index.add` and `count` called directly (stock wasmtime-py)."""
+    linker = Linker(engine)
+    linker.add_wasip2()
+    store = Store(engine)
+    store.set_wasi(WasiConfig())
+    store.set_epoch_deadline(1 << 40)
+    instance = linker.instantiate(store, Component(engine, wasm.read_bytes()))
+    iface = instance.get_export_index(store, lib)
+
+    def func(name: str) -> Any:
+        found = instance.get_func(store, instance.get_export_index(store, name, iface))
+        assert found is not None
+        return found
+
+    new, add, count = func("[constructor]index"), func("[method]index.add"), func("count")
+    handle = new(store, "i")
+    new.post_return(store)
+
+    def method() -> None:
+        add(store, handle, "k", 1)
+        add.post_return(store)
+
+    def plain() -> None:
+        count(store, "k", 1)
+        count.post_return(store)
+
+    return method, plain
 
 
 def plain_op_baseline(engine: Any, wasm: Path) -> Callable[[], Any]:

@@ -158,12 +158,9 @@ def test_a_linked_plan_lists_resource_members_and_runs(compile_cache: Path) -> N
 u = st.integers
 _point = st.builds(lambda x, y: _record(x=x, y=y), u(-(2**31), 2**31 - 1), u(-(2**31), 2**31 - 1))
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
-_shape = st.one_of(
-    st.floats(allow_nan=False).map(lambda f: Variant("circle", f)),
-    _point.map(lambda p: Variant("rect", p)),
-    st.just(Variant("empty")),
-    _text.map(lambda s: Variant("labelled", s)),
-)
+# wasmtime-py gives a variant whose cases' payloads differ in Python type as the bare
+# payload (untagged), and a `Variant` otherwise.
+_shape = st.one_of(st.floats(allow_nan=False), _point, st.none(), _text)
 _color = st.sampled_from(["red", "green", "blue"])
 ECHOES: dict[str, st.SearchStrategy[Any]] = {
     "echo-bool": st.booleans(),
@@ -182,11 +179,9 @@ ECHOES: dict[str, st.SearchStrategy[Any]] = {
     "echo-bytes": st.binary(max_size=64),
     "echo-strings": st.lists(_text, max_size=5),
     "echo-tuple": st.tuples(u(0, 255), _text, st.floats(allow_nan=False)),
-    "echo-result": st.one_of(
-        u(0, 2**32 - 1).map(lambda v: Variant("ok", v)), _text.map(lambda s: Variant("err", s))
-    ),
+    "echo-result": st.one_of(u(0, 2**32 - 1), _text),
     "echo-color": _color,
-    "echo-perms": st.sets(st.sampled_from(["read", "write", "exec"])).map(sorted),
+    "echo-perms": st.sets(st.sampled_from(["read", "write", "exec"])),
     "echo-point": _point,
     "echo-shape": _shape,
     "echo-items": st.lists(
@@ -215,12 +210,11 @@ ECHOES: dict[str, st.SearchStrategy[Any]] = {
         st.none() | st.lists(_text, max_size=3),
         st.binary(max_size=16),
         st.lists(st.tuples(u(0, 255), _text), max_size=3),
+        st.one_of(st.tuples(u(0, 2**32 - 1), _text), _color),
         st.one_of(
-            st.tuples(u(0, 2**32 - 1), _text).map(lambda t: Variant("ok", t)),
-            _color.map(lambda c: Variant("err", c)),
-        ),
-        st.one_of(
-            st.none(), st.just(Variant("some", None)), _color.map(lambda c: Variant("some", c))
+            st.just(Variant("none")),
+            st.just(Variant("some", None)),
+            _color.map(lambda c: Variant("some", c)),
         ),
     ),
 }
@@ -229,7 +223,7 @@ ECHOES: dict[str, st.SearchStrategy[Any]] = {
 def _record(**fields: Any) -> Record:
     record = Record()
     for name, value in fields.items():
-        setattr(record, name, value)
+        setattr(record, name.replace("_", "-"), value)
     return record
 
 
