@@ -315,11 +315,10 @@ def _taker(table: HandleTable, function: str) -> Visit:
         slot.of.resource = theirs.ptr()
 
         def give_back() -> None:
+            # wasmtime took the consumer's own handle out of its table when lifting it;
+            # `theirs` (kept alive until now) moved into the provider.
             slot.of.resource = mine
-            theirs.ptr()  # keeps `theirs` (and its box) alive until the call is done
-            # The consumer's own handle came to the host: drop it (the table no longer
-            # has its rep, so the destructor does nothing more).
-            ffi.wasmtime_component_resource_any_drop(ctx, mine)
+            theirs.ptr()
 
         undo.append(give_back)
 
@@ -352,16 +351,15 @@ class PublicTranslator:
         self.by_type = {t.type_id: t for t in tables}
         self.function = function
 
-    def inbound(self, value: Any, store: StoreContext, dropped: list[ResourceAny]) -> Any:
+    def inbound(self, value: Any, store: StoreContext) -> Any:
         """Consumer handles in `value` -> the provider's (owns passed back leave the table)."""
         if isinstance(value, ResourceAny):
             host = value.to_host(store)
             table = self.by_type[host.type]
             if value.owned:
-                dropped.append(value)
                 return table.take(host.rep, self.function)
             return table.lend(host.rep, self.function)
-        return self._map(value, lambda v: self.inbound(v, store, dropped))
+        return self._map(value, lambda v: self.inbound(v, store))
 
     def outbound(self, value: Any, table: HandleTable) -> Any:
         """Provider handles in `value` -> new consumer handles (all of `table`'s resource)."""

@@ -168,13 +168,8 @@ class Binding:
         out = self._result_table()
 
         def forward(store: StoreContext, *args: Any) -> Any:
-            dropped: list[Any] = []
-            try:
-                theirs = tuple(translate.inbound(a, store, dropped) for a in args)
-                result = call(export, theirs, consumer)
-            finally:
-                for handle in dropped:  # owns passed back: the consumer's handle is done
-                    handle.drop(store)
+            theirs = tuple(translate.inbound(a, store) for a in args)
+            result = call(export, theirs, consumer)
             return result if out is None else translate.outbound(result, out)
 
         return forward
