@@ -9,6 +9,16 @@
    its cold compile.
 4. load and instantiate 1,000 small WAT extensions (a binary tree of lib dependencies):
    time and peak memory per extension.
+5. rich cross-extension calls against the floor: what passing a 100-item
+   `list<record{3 x u32}>` and a 100 KB string adds to a WAT consumer's call of a WAT
+   provider, divided by what the same call adds when forwarded by a bare ctypes callback
+   handing the consumer's argument array unchanged to the provider's
+   `wasmtime_component_func_call` and its results straight back. Goal <= 1.25 each.
+   Also the scalar cross call (`add`) against a stock direct call: goal <= 0.25.
+6. a resource method call across extensions (`[method]index.add`) / a plain function
+   cross call of the same shape without `self` (`count`), both from a componentize-py
+   consumer to a componentize-py provider, as time added over the consumer's call of
+   a function doing neither. Goal <= 1.5.
 """
 
 from __future__ import annotations
@@ -28,9 +38,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "test-components")]
 
+import ctypes  # noqa: E402
+
 import componentbuild  # noqa: E402
 import hostkit  # noqa: E402
-from wasmtime import Store, WasiConfig  # noqa: E402
+from wasmtime import Store, WasiConfig, _bindings  # noqa: E402
+from wasmtime import _ffi as ffi  # noqa: E402
 from wasmtime.component import Component, Linker  # noqa: E402
 
 from linker.host import Host, Operations  # noqa: E402
@@ -104,6 +117,209 @@ def cross_call(cache: Path) -> float:
         f"  ratio 1 (added / stock direct call):         {ratio:7.2f}   (required <= 1.0, aim 0.5)"
     )
     return ratio
+
+
+BENCH = "acme:bench/lib@0.1.0"
+BENCH_FUNCS = ("add", "sum", "size")
+RICH_CALLS = [
+    ("add (scalar)", "add-via-lib", "add-local", (2, 3)),
+    ("100 records", "sum-via-lib", "sum-local", (100,)),
+    ("100 KB string", "size-via-lib", "size-local", (100_000,)),
+]
+
+
+def bench_plan() -> Plan:
+    provider = hostkit.planned(
+        "bprov", componentbuild.component("dp-wat-provider"), exports=[BENCH]
+    )
+    consumer = hostkit.planned(
+        "bcons", componentbuild.component("dp-wat-consumer"), [(BENCH, "bprov")]
+    )
+    binding, refs = hostkit.wire("bcons", BENCH, "bprov", BENCH_FUNCS)
+    return Plan((provider, consumer), ("bprov", "bcons"), (binding,), tuple(refs))
+
+
+def bare_forwarding(engine: Any, plan: Plan) -> tuple[Callable[..., Any], list[object]]:
+    """The floor: the consumer's imports are ctypes callbacks that hand its argument array
+    unchanged to the provider's `wasmtime_component_func_call` and its results straight
+    back. Returns a stock caller of the consumer's exports (and what must stay alive)."""
+    provider = Component(engine, plan.extension("bprov").component.read_bytes())
+    consumer = Component(engine, plan.extension("bcons").component.read_bytes())
+    p_store = Store(engine)
+    p_store.set_epoch_deadline(1 << 40)
+    p_instance = Linker(engine).instantiate(p_store, provider)
+    iface = p_instance.get_export_index(p_store, BENCH)
+    context = p_store._context()
+    func_call = _bindings._wasmtime_component_func_call
+    keep: list[object] = []
+    linker = Linker(engine)
+    with linker.root() as root, root.add_instance(BENCH) as instance:
+        for name in BENCH_FUNCS:
+            func = p_instance.get_func(p_store, p_instance.get_export_index(p_store, name, iface))
+            assert func is not None
+            fref = ctypes.byref(func._func)
+
+            def forward(
+                _data: Any,
+                _ctx: Any,
+                _ty: Any,
+                args: Any,
+                n: int,
+                results: Any,
+                m: int,
+                fref: Any = fref,
+            ) -> Any:
+                err = func_call(fref, context, args, n, results, m)
+                return ctypes.cast(err, ctypes.c_void_p).value if err else 0
+
+            callback = ffi.wasmtime_component_func_callback_t(forward)
+            encoded = name.encode()
+            err = ffi.wasmtime_component_linker_instance_add_func(
+                instance.ptr(),
+                ctypes.create_string_buffer(encoded),
+                len(encoded),
+                callback,
+                None,
+                ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0),
+            )
+            assert not err
+            keep += [func, callback]
+    c_store = Store(engine)
+    c_store.set_epoch_deadline(1 << 40)
+    c_instance = linker.instantiate(c_store, consumer)
+    keep += [linker, p_store, p_instance, c_instance]
+
+    def call(name: str, *args: Any) -> Any:
+        func = c_instance.get_func(c_store, name)
+        assert func is not None
+        result = func(c_store, *args)
+        func.post_return(c_store)
+        return result
+
+    return call, keep
+
+
+def rich_calls(cache: Path) -> list[float]:
+    plan = bench_plan()
+    ratios = []
+    with Host.from_plan(plan, cache_dir=cache) as host:
+        bare, _keep = bare_forwarding(host.engine, plan)
+        provider = Component(host.engine, plan.extension("bprov").component.read_bytes())
+        store = Store(host.engine)
+        store.set_epoch_deadline(1 << 40)
+        p_instance = Linker(host.engine).instantiate(store, provider)
+        add = p_instance.get_func(
+            store,
+            p_instance.get_export_index(store, "add", p_instance.get_export_index(store, BENCH)),
+        )
+        assert add is not None
+
+        def stock() -> None:
+            add(store, 2, 3)
+            add.post_return(store)
+
+        for label, via, local, args in RICH_CALLS:
+            assert host.call("bcons", via, *args) == bare(via, *args)
+            # Exports are resolved once here, so the consumer calls cost the same on both sides.
+            funcs = {n: bare_export(bare, n, args) for n in (via, local)}
+            times = interleaved(
+                [
+                    lambda v=via, a=args: host.call("bcons", v, *a),
+                    lambda lo=local, a=args: host.call("bcons", lo, *a),
+                    funcs[via],
+                    funcs[local],
+                    stock,
+                ],
+                n=2000 if label.startswith("add") else 300,
+                rounds=11,
+            )
+            t_via, t_local, b_via, b_local, t_stock = times
+            added, floor = t_via - t_local, b_via - b_local
+            ratio = added / floor
+            print(f"  {label}: witlink adds {added:8.2f} us, the bare callback {floor:8.2f} us")
+            print(f"    ratio (witlink / bare callback):           {ratio:7.2f}   (goal <= 1.25)")
+            if label.startswith("add"):
+                print(
+                    f"    stock direct call {t_stock:6.2f} us; ratio (added / stock): "
+                    f"{added / t_stock:5.2f}   (goal <= 0.25; the bare callback: "
+                    f"{floor / t_stock:4.2f})"
+                )
+            ratios.append(ratio)
+    return ratios
+
+
+def bare_export(call: Callable[..., Any], name: str, args: tuple[Any, ...]) -> Callable[[], Any]:
+    return lambda: call(name, *args)
+
+
+def resource_calls(cache: Path) -> float:
+    lib = "acme:dp/lib@0.1.0"
+    provider = hostkit.planned("rprov", componentbuild.component("dp-provider"), exports=[lib])
+    consumer = hostkit.planned(
+        "rcons", componentbuild.component("dp-wat-res-consumer"), [(lib, "rprov")]
+    )
+    binding, refs = hostkit.wire(
+        "rcons", lib, "rprov", ("[constructor]index", "[method]index.add", "count")
+    )
+    plan = Plan((provider, consumer), ("rprov", "rcons"), (binding,), tuple(refs))
+    with Host.from_plan(plan, cache_dir=cache) as host:
+        host.call("rcons", "make")
+        assert host.call("rcons", "method-call") == 1
+        assert host.call("rcons", "plain-call") == 2
+        stock_method, stock_plain = stock_provider_calls(host.engine, provider.component, lib)
+        t_method, t_plain, t_local, s_method, s_plain = interleaved(
+            [
+                lambda: host.call("rcons", "method-call"),
+                lambda: host.call("rcons", "plain-call"),
+                lambda: host.call("rcons", "local-call"),
+                stock_method,
+                stock_plain,
+            ],
+            n=1000,
+            rounds=11,
+        )
+    method, plain = t_method - t_local, t_plain - t_local
+    print(f"  `[method]index.add` across extensions adds:   {method:7.2f} us")
+    print(f"  `count` (same shape, no handle) adds:         {plain:7.2f} us")
+    print(
+        f"  the provider alone (stock wasmtime-py): method {s_method:6.2f} us, "
+        f"count {s_plain:6.2f} us"
+    )
+    ratio = method / plain
+    print(f"  ratio (resource method / plain function):    {ratio:7.2f}   (goal <= 1.5)")
+    return ratio
+
+
+def stock_provider_calls(
+    engine: Any, wasm: Path, lib: str
+) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """The provider's `[method]index.add` and `count` called directly (stock wasmtime-py)."""
+    linker = Linker(engine)
+    linker.add_wasip2()
+    store = Store(engine)
+    store.set_wasi(WasiConfig())
+    store.set_epoch_deadline(1 << 40)
+    instance = linker.instantiate(store, Component(engine, wasm.read_bytes()))
+    iface = instance.get_export_index(store, lib)
+
+    def func(name: str) -> Any:
+        found = instance.get_func(store, instance.get_export_index(store, name, iface))
+        assert found is not None
+        return found
+
+    new, add, count = func("[constructor]index"), func("[method]index.add"), func("count")
+    handle = new(store, "i")
+    new.post_return(store)
+
+    def method() -> None:
+        add(store, handle, "k", 1)
+        add.post_return(store)
+
+    def plain() -> None:
+        count(store, "k", 1)
+        count.post_return(store)
+
+    return method, plain
 
 
 def plain_op_baseline(engine: Any, wasm: Path) -> Callable[[], Any]:
@@ -222,6 +438,10 @@ def main() -> None:
         cross_call(cache)
         print("2. host operation round trip")
         operation(cache)
+        print("5. rich cross-extension calls against a bare forwarding callback")
+        rich_calls(cache)
+        print("6. resource method call across extensions")
+        resource_calls(cache)
         print("3. warm load of a componentize-py extension")
         warm_load()
         print("4. 1,000 small WAT extensions in a tree (in a fresh process, for its peak memory)")

@@ -191,3 +191,22 @@ def test_decoding_is_cached_on_disk_by_content(
         assert again is not first and again.resolve.to_json() == first.resolve.to_json()
     finally:
         component._disk_cache.cache_clear()
+
+
+def test_wasi_the_host_does_not_serve_is_refused_at_link_time() -> None:
+    linkage = analyze([ext("link-wasi-http-user")])
+    by_import = {d.import_: d for d in linkage.diagnostics}
+    http = by_import["wasi:http/outgoing-handler@0.2.0"]
+    assert http.code == "W016-wasi-unavailable"
+    assert "the host's WASI does not include it" in http.message
+    assert "-d http" in http.hint and "witlink:host/http" in http.hint
+    newer = by_import["wasi:random/random@0.3.0"]
+    assert newer.code == "W016-wasi-unavailable" and "WASI 0.2.x only" in newer.message
+
+
+def test_resource_members_are_type_checked_and_named() -> None:
+    linkage = analyze([ext("dp-provider"), ext("dp-wat-res-bad")])
+    (diag,) = linkage.diagnostics
+    assert diag.code == "W005-type-mismatch"
+    assert "resource `index` method `add` is imported as" in diag.message
+    assert "by: u64" in diag.message and "by: u32" in diag.message

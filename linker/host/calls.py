@@ -56,6 +56,11 @@ WASMTIME_VERSION = version("wasmtime")
 FAST = WASMTIME_VERSION in PINNED and os.environ.get("WITLINK_PUBLIC_CALLS") != "1"
 
 HostFunc = Callable[..., Any]
+RawCall = Callable[[Any, int, Any, int], None]
+"""A call with C value arrays: `(args, len(args), results, len(results))`; the callee reads
+the arguments in place and writes owned values into the result slots."""
+RawHostFunc = Callable[[Any, Any, int, Any, int], None]
+"""A host function on C value arrays: `(store context, args, n, results, m)`."""
 _VAL = ffi.wasmtime_component_val_t
 _VAL_SIZE = ctypes.sizeof(_VAL)
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
@@ -286,6 +291,32 @@ def _mismatch(sig: Signature, args: Sequence[Any]) -> mapping.ValueMismatch:
     return mapping.ValueMismatch(sig.names[0], str(sig.types[0]), args[0])
 
 
+def bind_raw(store: Store, func: Func) -> RawCall:
+    """`func` in `store` called on C value arrays (fast path only): no Python values."""
+    context = store._context()
+    fref = byref(func._func)
+    call = _bindings._wasmtime_component_func_call
+    post_return = _bindings._wasmtime_component_func_post_return
+
+    def raw_call(args: Any, n: int, results: Any, m: int) -> None:
+        err = call(fref, context, args, n, results, m) or post_return(fref, context)
+        if err:
+            raise WasmtimeError._from_ptr(err)
+
+    return raw_call
+
+
+def bind_public(store: Store, func: Func) -> Callable[..., Any]:
+    """`func` in `store` on wasmtime-py's own value classes (the public path's `raw`)."""
+
+    def public_raw(*args: Any) -> Any:
+        result = func(store, *args)
+        func.post_return(store)
+        return result
+
+    return public_raw
+
+
 def deadline_setter(store: Store, ticks: int, fast: bool = FAST) -> Callable[[], None]:
     """A function arming `store`'s epoch deadline `ticks` ticks from now."""
     if not fast:
@@ -296,18 +327,24 @@ def deadline_setter(store: Store, ticks: int, fast: bool = FAST) -> Callable[[],
 
 
 def define(
-    instance: LinkerInstance, name: str, sig: Signature, target: HostFunc, fast: bool = FAST
-) -> Callable[..., Any] | None:
+    instance: LinkerInstance,
+    name: str,
+    sig: Signature,
+    target: HostFunc,
+    fast: bool = FAST,
+    with_store: bool = False,
+) -> object:
     """Define host function `name` calling `target(*args)`.
 
-    Returns the native callback object on the fast path: the caller must keep it alive as
-    long as the linker (and any instance made from it) lives.
+    `with_store` (public path only) passes the caller's `StoreContext` first. Returns the
+    native callback object on the fast path: the caller must keep it alive as long as the
+    linker (and any instance made from it) lives.
     """
     if not fast:
 
-        def public_func(_store: StoreContext, *args: Any) -> Any:
+        def public_func(store: StoreContext, *args: Any) -> Any:
             try:
-                return target(*args)
+                return target(store, *args) if with_store else target(*args)
             except WasmtimeError:
                 raise
             except BaseException as err:  # KeyboardInterrupt too: it must cross wasm
@@ -326,9 +363,36 @@ def define(
                 put(results[0], value)
             return 0
         except BaseException as err:
-            failure = err if isinstance(err, WasmtimeError) else _keep_host_error(err)
-            return ctypes.cast(failure._consume(), ctypes.c_void_p).value
+            return _trap(err)
 
+    return _add_callback(instance, name, callback)
+
+
+def define_raw(instance: LinkerInstance, name: str, target: RawHostFunc) -> object:
+    """Define host function `name` on C value arrays (fast path only): `target` gets the
+    caller's arguments in place and writes owned values into its result slots.
+
+    Returns the native callback object, to be kept alive as long as the linker lives.
+    """
+
+    @ffi.wasmtime_component_func_callback_t  # type: ignore[untyped-decorator]
+    def callback(_data: Any, ctx: Any, _ty: Any, args: Any, n: int, results: Any, m: int) -> Any:
+        try:
+            target(ctx, args, n, results, m)
+            return 0
+        except BaseException as err:
+            return _trap(err)
+
+    return _add_callback(instance, name, callback)
+
+
+def _trap(err: BaseException) -> int | None:
+    """A native callback's failure: `err` as the wasmtime error it returns to wasm."""
+    failure = err if isinstance(err, WasmtimeError) else _keep_host_error(err)
+    return ctypes.cast(failure._consume(), ctypes.c_void_p).value
+
+
+def _add_callback(instance: LinkerInstance, name: str, callback: object) -> object:
     encoded = name.encode()
     err = ffi.wasmtime_component_linker_instance_add_func(
         instance.ptr(),

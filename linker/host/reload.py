@@ -10,7 +10,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import Component, ComponentInstanceType, FuncType
+import attrs
+from wasmtime.component import (
+    BorrowType,
+    Component,
+    ComponentInstanceType,
+    EnumType,
+    FlagsType,
+    FuncType,
+    ListType,
+    OptionType,
+    OwnType,
+    RecordType,
+    ResourceType,
+    ResultType,
+    TupleType,
+    ValType,
+    VariantType,
+)
 
 from linker.component import ComponentError, decode
 from linker.errors import ExtensionError
@@ -67,18 +84,55 @@ def check_provider(
     return renamed
 
 
-def _function(items: dict[str, Any], iface: str, func: str, engine: Any) -> Signature | None:
+@attrs.frozen
+class _Function:
+    """A function's signature, with the names of its interface's resources."""
+
+    sig: Signature
+    resources: list[tuple[ResourceType, str]]
+
+    def key(self) -> Any:
+        """A structural key: equal keys mean equal types (resources compared by name,
+        as resource types of two components cannot be compared)."""
+        return tuple(self._key(t) for t in (*self.sig.params, self.sig.result))
+
+    def _key(self, ty: ValType | None) -> Any:
+        if ty is None:
+            return None
+        if isinstance(ty, OwnType | BorrowType):
+            name = next((n for r, n in self.resources if r == ty.ty), "?")
+            return (type(ty).__name__, name)
+        if isinstance(ty, ListType):
+            return ("list", self._key(ty.element))
+        if isinstance(ty, OptionType):
+            return ("option", self._key(ty.payload))
+        if isinstance(ty, ResultType):
+            return ("result", self._key(ty.ok), self._key(ty.err))
+        if isinstance(ty, TupleType):
+            return ("tuple", *(self._key(t) for t in ty.elements))
+        if isinstance(ty, RecordType):
+            return ("record", *((n, self._key(t)) for n, t in ty.fields))
+        if isinstance(ty, VariantType):
+            return ("variant", *((n, self._key(t)) for n, t in ty.cases))
+        if isinstance(ty, EnumType | FlagsType):
+            return (type(ty).__name__, *ty.names)
+        return type(ty).__name__
+
+
+def _function(items: dict[str, Any], iface: str, func: str, engine: Any) -> _Function | None:
     item = items.get(iface)
     if item is None or not isinstance(item.ty, ComponentInstanceType):
         return None
-    inner = item.ty.exports(engine).get(func)
+    members = item.ty.exports(engine)
+    inner = members.get(func)
     if inner is None or not isinstance(inner.ty, FuncType):
         return None
-    return Signature.of(inner.ty, fast=False)
+    resources = [(i.ty, n) for n, i in members.items() if isinstance(i.ty, ResourceType)]
+    return _Function(Signature.of(inner.ty, fast=False), resources)
 
 
-def _same(a: Signature, b: Signature) -> bool:
-    return a.params == b.params and a.result == b.result
+def _same(a: _Function, b: _Function) -> bool:
+    return bool(a.key() == b.key())
 
 
 def _signature_of(path: Path, exported: bool, iface: str, func: str) -> str:

@@ -22,8 +22,9 @@ from wasmtime.component import Component, ComponentInstanceType, FuncType, Insta
 
 from linker.errors import ExtensionError, ExtensionTrap
 from linker.host import calls
-from linker.host.calls import Signature
+from linker.host.calls import RawCall, Signature
 from linker.host.exportnames import export_target
+from linker.host.handles import HandleTable
 from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
@@ -51,15 +52,17 @@ class Metrics:
 
 
 class Export:
-    """A function export: its types (read once) and its callable, bound to the live instance
-    on first use under the extension's lock and cleared when the instance goes."""
+    """A function export: its types (read once) and its callables (on Python values, and on
+    the fast path on C value arrays), bound to the live instance on first use under the
+    extension's lock and cleared when the instance goes."""
 
-    __slots__ = ("call", "name", "sig")
+    __slots__ = ("call", "name", "raw", "sig")
 
     def __init__(self, name: str, sig: Signature) -> None:
         self.name = name
         self.sig = sig
         self.call: Callable[..., Any] | None = None
+        self.raw: RawCall | Callable[..., Any] | None = None
 
 
 _graph_lock = threading.Lock()
@@ -141,6 +144,8 @@ class ExtensionRuntime:
                 f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
             )
         export.call = calls.bind(store, found, export.sig, self.host.fast_calls, self)
+        fast = self.host.fast_calls
+        export.raw = calls.bind_raw(store, found) if fast else calls.bind_public(store, found)
         return export.call
 
     # -- instantiation ---------------------------------------------------------------
@@ -165,7 +170,7 @@ class ExtensionRuntime:
             instance = self.linker.instantiate(store, self.component)
         except WasmtimeError as err:
             raise ExtensionError(
-                f"extension `{self.id}` failed to instantiate: {_first_line(err)}",
+                f"extension `{self.id}` failed to instantiate: {_last_line(err)}\n{_chain(err)}",
                 extension=self.id,
             ) from None
         self.drop_instance()  # exports bind to the new instance on their first call
@@ -204,10 +209,14 @@ class ExtensionRuntime:
         return write
 
     def drop_instance(self) -> None:
+        """Forget the instance: its exports unbind, the handles it held in providers drop."""
         self.store = self.instance = None
         self.arm = _unarmed
         for export in list(self.exports.values()):
-            export.call = None
+            export.call = export.raw = None
+        for item in self.keep_alive:
+            if isinstance(item, HandleTable):
+                item.release()
 
     # -- calls -----------------------------------------------------------------------
 
@@ -227,26 +236,33 @@ class ExtensionRuntime:
                 extension=self.id,
             )
 
-    def call(self, export: Export, args: tuple[Any, ...], caller: str | None = None) -> Any:
+    def call(
+        self, export: Export, args: tuple[Any, ...], caller: str | None = None, raw: bool = False
+    ) -> Any:
         """Call `export` with `args` in this extension's store (holding its lock).
 
         With no live instance (after a trap, or when loaded lazily) one is made first;
-        a quarantined or unloaded extension has none, and fails fast here.
+        a quarantined or unloaded extension has none, and fails fast here. With `raw` (the
+        forwarders' convention), `args` are a `calls.RawCall`'s C arrays on the fast path,
+        wasmtime-py's value classes on the public path; otherwise the value mapping.
         """
         self._enter(caller)
         try:
             if self.instance is None:
                 self.check_usable()
                 self._instantiate()
-            return self._invoke(export, args)
+            return self._invoke(export, args, raw)
         finally:
             self._leave()
 
-    def _invoke(self, export: Export, args: tuple[Any, ...]) -> Any:
+    def _invoke(self, export: Export, args: tuple[Any, ...], raw: bool = False) -> Any:
         start = time.perf_counter()
         metrics = self.metrics
         try:
-            call = export.call or self._bind(export)
+            call: Callable[..., Any] | None = export.call or self._bind(export)
+            if raw:
+                call = export.raw
+            assert call is not None
             self.arm()
             result = call(*args)
             metrics.consecutive_faults = 0
@@ -345,7 +361,7 @@ class ExtensionRuntime:
             self.status = Status.FAULTED
             note = "; it will be restarted on its next call"
         return ExtensionTrap(
-            f"extension `{self.id}` trapped in `{function}`: {cause}{note}",
+            f"extension `{self.id}` trapped in `{function}`: {cause}{note}\n{_chain(err)}",
             extension=self.id,
             function=function,
             backtrace=_backtrace(text),
@@ -356,9 +372,14 @@ def _unarmed() -> None:
     raise AssertionError("no instance")
 
 
-def _first_line(err: Exception) -> str:
+def _last_line(err: Exception) -> str:
     lines = [line for line in str(err).splitlines() if line.strip()]
     return lines[-1].strip() if lines else type(err).__name__
+
+
+def _chain(err: Exception) -> str:
+    """wasmtime's whole error: every line of its chain, in order, indented under ours."""
+    return "\n".join(f"  {line}" for line in str(err).splitlines() if line.strip())
 
 
 def _backtrace(text: str) -> str:

@@ -2,7 +2,11 @@
 
 Forwarders come from the plan's function-reference registry and are resolved here, once
 per load: each holds the provider's `Export` slot, which every (re)instantiation of the
-provider refreshes, so no lookup happens per call.
+provider refreshes, so no lookup happens per call. On the fast path a forwarder hands
+the consumer's C argument array to the provider's call and lets the provider write the
+consumer's result slots: no Python value is built, only resource handles are translated
+(`linker.host.handles`). Resources a consumer imports are host resources in its linker,
+each with its own handle table.
 """
 
 from __future__ import annotations
@@ -11,15 +15,30 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wasmtime.component import Component, ComponentInstanceType, FuncType, Linker, LinkerInstance
+from wasmtime import StoreContext
+from wasmtime.component import (
+    Component,
+    ComponentInstanceType,
+    FuncType,
+    Linker,
+    LinkerInstance,
+    ResourceType,
+)
 
 from linker.errors import ExtensionError
-from linker.host import callchain, calls, values
-from linker.host.calls import Signature
+from linker.host import callchain, calls
+from linker.host.calls import RawHostFunc, Signature
+from linker.host.handles import (
+    HandleTable,
+    PublicTranslator,
+    Visit,
+    holds_handles,
+    own_tables,
+    walker,
+)
 from linker.host.http import fetch_function
 from linker.host.operations import Gate
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
-from linker.wave import types as wt
 
 if TYPE_CHECKING:
     from linker.host.host import Host
@@ -67,6 +86,8 @@ def build_linker(
                 if provider == HOST_PROVIDER:
                     _define_host(host, rt, gate, name, funcs, instance, keep)
                     continue
+                resources = {n: i.ty for n, i in items.items() if isinstance(i.ty, ResourceType)}
+                tables = _define_resources(host, rt.id, provider, resources, instance, keep)
                 for fname, fty in funcs.items():
                     target = refs[name].get(fname)
                     if target is None:
@@ -75,57 +96,139 @@ def build_linker(
                             f"`{name}#{fname}`; link again",
                             extension=rt.id,
                         )
-                    forward = forwarder(host, rt.id, target[0], target[1])
-                    keep.append(
-                        calls.define(
-                            instance,
-                            fname,
-                            Signature.of(fty, host.fast_calls),
-                            forward,
-                            host.fast_calls,
-                        )
-                    )
+                    bound = Binding(host, rt.id, target[0], target[1], fname, fty, tables)
+                    keep.append(bound.define(instance))
     return linker, keep
 
 
-def forwarder(host: Host, consumer: str, provider_id: str, export_name: str) -> Callable[..., Any]:
-    """A host function that calls `provider_id`'s `export_name`, resolved now.
+def _define_resources(
+    host: Host,
+    consumer: str,
+    provider: str,
+    resources: dict[str, ResourceType],
+    instance: LinkerInstance,
+    keep: list[object],
+) -> list[tuple[ResourceType, HandleTable]]:
+    """Each imported resource as a host resource with its own handle table."""
+    tables = []
+    for rname, rty in resources.items():
+        table = HandleTable(consumer, host.runtime(provider), rname)
+        instance.add_resource(rname, table.host_type, table.destroy)
+        keep.append(table)
+        tables.append((rty, table))
+    return tables
 
-    `calls.define` hands it wasmtime-py's values and takes them back; the provider's call
-    takes the value mapping of `linker.wave.mapping`, so values other than scalars are
-    converted on the way (the data-plane work replaces this with canonical values).
-    """
-    provider = host.runtime(provider_id)
-    export: Export = provider.export(export_name)
-    call = provider.call
-    sig = export.sig
-    plain = (wt.Scalar, wt.EnumType)
-    if all(isinstance(t, plain) for t in (*sig.types, sig.result_type) if t is not None):
+
+class Binding:
+    """One imported function of a consumer, forwarded to its provider's export."""
+
+    def __init__(
+        self,
+        host: Host,
+        consumer: str,
+        provider_id: str,
+        export_name: str,
+        function: str,
+        ty: FuncType,
+        tables: list[tuple[ResourceType, HandleTable]],
+    ) -> None:
+        self.fast = host.fast_calls
+        self.consumer = consumer
+        self.provider = host.runtime(provider_id)
+        self.export: Export = self.provider.export(export_name)
+        self.function = function
+        self.sig = Signature.of(ty, self.fast)
+        self.tables = tables
+        self.handles = any(holds_handles(t) for t in (*self.sig.params, self.sig.result))
+
+    def define(self, instance: LinkerInstance) -> object:
+        if self.fast:
+            return calls.define_raw(instance, self.function, self.raw_forwarder())
+        if self.handles:
+            return calls.define(
+                instance, self.function, self.sig, self.translating_forwarder(), False, True
+            )
+        return calls.define(instance, self.function, self.sig, self.forwarder(), False)
+
+    def table(self, ty: ResourceType) -> HandleTable:
+        return next(table for rty, table in self.tables if rty == ty)
+
+    def forwarder(self) -> Callable[..., Any]:
+        """Python values in, Python values out (the public call path)."""
+        call, export, consumer = self.provider.call, self.export, self.consumer
 
         def forward(*args: Any) -> Any:
             token = callchain.push(consumer)
             try:
-                return call(export, args, consumer)
+                return call(export, args, consumer, True)
             finally:
                 callchain.pop(token)
 
         return forward
-    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
-    out = (
-        values.to_public(sig.result, sig.result_type, None)
-        if sig.result is not None and sig.result_type is not None
-        else None
-    )
 
-    def convert_and_forward(*args: Any) -> Any:
-        token = callchain.push(consumer)
-        try:
-            result = call(export, tuple(f(a) for f, a in zip(ins, args, strict=True)), consumer)
-        finally:
-            callchain.pop(token)
-        return result if out is None else out(result)
+    def translating_forwarder(self) -> Callable[..., Any]:
+        """`forwarder`, translating resource handles (the public call path)."""
+        call, export, consumer = self.provider.call, self.export, self.consumer
+        translate = PublicTranslator([t for _, t in self.tables], self.function)
+        out = self._result_table()
 
-    return convert_and_forward
+        def forward(store: StoreContext, *args: Any) -> Any:
+            theirs = tuple(translate.inbound(a, store) for a in args)
+            token = callchain.push(consumer)
+            try:
+                result = call(export, theirs, consumer, True)
+            finally:
+                callchain.pop(token)
+            return result if out is None else translate.outbound(result, out)
+
+        return forward
+
+    def _result_table(self) -> HandleTable | None:
+        found = {id(t): t for t in own_tables(self.sig.result, self.table)}
+        if len(found) > 1:
+            raise ExtensionError(
+                f"extension `{self.consumer}`: `{self.function}` returns handles of several "
+                "resource types, which only the fast call path can forward; unset "
+                "WITLINK_PUBLIC_CALLS",
+                extension=self.consumer,
+            )
+        return next(iter(found.values()), None)
+
+    def raw_forwarder(self) -> RawHostFunc:
+        """C arrays straight through (the fast path); handles translated in place."""
+        call, export, consumer = self.provider.call, self.export, self.consumer
+        if not self.handles:
+
+            def forward(_ctx: Any, args: Any, n: int, results: Any, m: int) -> None:
+                token = callchain.push(consumer)
+                try:
+                    call(export, (args, n, results, m), consumer, True)
+                finally:
+                    callchain.pop(token)
+
+            return forward
+        ins = [
+            (i, visit)
+            for i, t in enumerate(self.sig.params)
+            if (visit := walker(t, self.table, self.function, True)) is not None
+        ]
+        out: Visit | None = walker(self.sig.result, self.table, self.function, False)
+
+        def forward_handles(ctx: Any, args: Any, n: int, results: Any, m: int) -> None:
+            undo: list[Callable[[], None]] = []
+            token = callchain.push(consumer)
+            try:
+                for i, visit in ins:
+                    visit(args[i], ctx, undo)
+                call(export, (args, n, results, m), consumer, True)
+            finally:
+                callchain.pop(token)
+                for step in reversed(undo):
+                    step()
+            if out is not None:
+                out(results[0], ctx, undo)
+
+        return forward_handles
 
 
 def _define_host(

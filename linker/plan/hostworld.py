@@ -19,6 +19,38 @@ HOST_PACKAGE_NAME = "witlink:host"
 EXPORTED_BY_GUESTS = frozenset({"guest"})
 """Interfaces of the host package that extensions export rather than import."""
 
+WASI_TRACK = "0.2"
+"""The WASI release the host serves (wasmtime's `add_to_linker_sync`, through wasmtime-py's
+`Linker.add_wasip2`): any `0.2.x` import of the interfaces below."""
+WASI_SERVED = frozenset(
+    {
+        *(f"wasi:io/{i}" for i in ("error", "poll", "streams")),
+        *(f"wasi:clocks/{i}" for i in ("wall-clock", "monotonic-clock")),
+        *(f"wasi:filesystem/{i}" for i in ("types", "preopens")),
+        *(f"wasi:random/{i}" for i in ("random", "insecure", "insecure-seed")),
+        *(
+            f"wasi:cli/{i}"
+            for i in (
+                *("exit", "environment", "stdin", "stdout", "stderr", "terminal-input"),
+                *("terminal-output", "terminal-stdin", "terminal-stdout", "terminal-stderr"),
+            )
+        ),
+        *(
+            f"wasi:sockets/{i}"
+            for i in (
+                *("tcp", "tcp-create-socket", "udp", "udp-create-socket", "network"),
+                *("instance-network", "ip-name-lookup"),
+            )
+        ),
+    }
+)
+"""Every WASI interface the host's linker defines (`wasmtime_wasi::p2::add_to_linker_sync`)."""
+WASI_HINTS = {
+    "wasi:http": "the host serves no wasi:http: reach the network through witlink:host/http "
+    "(a componentize-js guest imports wasi:http unless built with `-d http`)",
+}
+"""Advice for WASI packages the host does not serve, by package."""
+
 
 @attrs.frozen
 class HostWorld:

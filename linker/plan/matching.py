@@ -16,7 +16,13 @@ import attrs
 from linker.component import Item
 from linker.errors import Diagnostic
 from linker.plan import graph
-from linker.plan.hostworld import HOST_PACKAGE_NAME, HostWorld
+from linker.plan.hostworld import (
+    HOST_PACKAGE_NAME,
+    WASI_HINTS,
+    WASI_SERVED,
+    WASI_TRACK,
+    HostWorld,
+)
 from linker.plan.inputs import Extension
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER, Binding, FunctionRef, PlannedImport
 from linker.plan.shapes import Shapes
@@ -111,9 +117,7 @@ class _Matcher:
         if parsed.package == HOST_PACKAGE_NAME:
             self.link_host(ext, item, parsed)
         elif parsed.namespace == "wasi":
-            if self.wasi:
-                self.add(ext, item, WASI_PROVIDER, item.name, None)
-            else:
+            if not self.wasi:
                 self.problem(
                     "W007-wasi-refused",
                     ext,
@@ -121,6 +125,10 @@ class _Matcher:
                     item,
                     hint="allow WASI (drop --no-wasi), or build the extension without WASI imports",
                 )
+            elif parsed.base not in WASI_SERVED or parsed.track != WASI_TRACK:
+                self.wasi_unavailable(ext, item, parsed)
+            else:
+                self.add(ext, item, WASI_PROVIDER, item.name, None)
         else:
             self.link_extension(ext, item, parsed)
 
@@ -271,6 +279,19 @@ class _Matcher:
             f"{ext.id}'s extension.toml",
         )
 
+    def wasi_unavailable(self, ext: Extension, item: Item, parsed: InterfaceName) -> None:
+        if parsed.base in WASI_SERVED:
+            why = f"the host serves WASI {WASI_TRACK}.x only"
+            hint = f"build the extension against WASI {WASI_TRACK}"
+        else:
+            why = "the host's WASI does not include it"
+            hint = WASI_HINTS.get(
+                parsed.package,
+                "build the extension without it; the host serves wasi:io, clocks, filesystem, "
+                "random, cli and sockets",
+            )
+        self.problem("W016-wasi-unavailable", ext, why, item, hint=hint)
+
     def missing(self, ext: Extension, item: Item, parsed: InterfaceName) -> None:
         if self.known_names is None:
             libs = {o.name for offers in self.offers.values() for o in offers}
@@ -299,12 +320,13 @@ class _Matcher:
         for name, shape in wanted.items():
             other = have.get(name)
             if other is None:
-                wrong.append(f"`{name}` is missing")
+                wrong.append(f"{_member(name)} is missing")
             elif shape != other:
                 ours = consumer_shapes.resolve.interface(imported).functions[name]
                 theirs = provider_shapes.resolve.interface(exported).functions[name]
                 wrong.append(
-                    f"`{name}` is imported as `{signature(consumer_shapes.resolve, ours)}` "
+                    f"{_member(name)} is imported as "
+                    f"`{signature(consumer_shapes.resolve, ours)}` "
                     f"but exported as `{signature(provider_shapes.resolve, theirs)}`"
                 )
         return wrong
@@ -343,6 +365,20 @@ def cycle_diagnostic(cycle: list[str]) -> Diagnostic:
         hint="extensions cannot import from each other in a circle; move what they "
         "share into a separate `lib` that both import",
     )
+
+
+_MEMBER_KINDS = {"constructor": "constructor", "method": "method", "static": "static function"}
+
+
+def _member(name: str) -> str:
+    """A function of an interface as a message names it: `add`, or a resource's member
+    (`[method]index.add` -> resource `index` method `add`)."""
+    if not name.startswith("["):
+        return f"`{name}`"
+    kind, _, rest = name[1:].partition("]")
+    resource, _, member = rest.partition(".")
+    what = _MEMBER_KINDS.get(kind, kind)
+    return f"resource `{resource}` {what}" + (f" `{member}`" if member else "")
 
 
 def _ext_id(ext: Extension) -> str:

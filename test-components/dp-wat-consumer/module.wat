@@ -1,0 +1,18 @@
+(module
+  (import "acme:bench/lib@0.1.0" "add" (func $add (param i32 i32) (result i32)))
+  (import "acme:bench/lib@0.1.0" "sum" (func $sum (param i32 i32) (result i32)))
+  (import "acme:bench/lib@0.1.0" "size" (func $size (param i32 i32) (result i32)))
+  ;; Items at 1024 (up to 1,000 x 12 bytes), a string of zero bytes at 65536 (up to 128 KiB).
+  (memory (export "memory") 3)
+  (func (export "add-via-lib") (param i32 i32) (result i32)
+    (call $add (local.get 0) (local.get 1)))
+  (func (export "add-local") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "sum-via-lib") (param i32) (result i32)
+    (call $sum (i32.const 1024) (local.get 0)))
+  (func (export "sum-local") (param i32) (result i32)
+    (local.get 0))
+  (func (export "size-via-lib") (param i32) (result i32)
+    (call $size (i32.const 65536) (local.get 0)))
+  (func (export "size-local") (param i32) (result i32)
+    (local.get 0)))
