@@ -3,7 +3,8 @@
 import wit_world
 from componentize_py_types import Err
 from wit_world import exports
-from wit_world.imports import echo, lib
+from wit_world.imports import acme_dp_echo_lib as echo
+from wit_world.imports import acme_dp_lib as lib
 
 KEPT: lib.Index | None = None
 
@@ -156,7 +157,7 @@ class WitWorld(wit_world.WitWorld):
                 pass
 
 
-class Echo(exports.Echo):
+class Lib(exports.Lib):
     def echo_bool(self, v):  # type: ignore[no-untyped-def]
         return echo.echo_bool(v)
 

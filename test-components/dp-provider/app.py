@@ -2,14 +2,14 @@
 
 import gc
 
-import lib as impl
+import acme_dp_lib as impl
 from componentize_py_types import Err
-from lib import Index
+from acme_dp_lib import Index
 from wit_world import exports
-from wit_world.exports import lib
+from wit_world.exports import acme_dp_lib as lib
 
 
-class Lib(exports.Lib):
+class AcmeDpLib(exports.AcmeDpLib):
     def make(self, name: str) -> Index:
         return Index(name)
 
@@ -54,7 +54,7 @@ class Lib(exports.Lib):
         return impl.LIVE
 
 
-class Echo(exports.Echo):
+class AcmeDpEchoLib(exports.AcmeDpEchoLib):
     def echo_bool(self, v):  # type: ignore[no-untyped-def]
         return v
 

@@ -1,6 +1,6 @@
 """The provider's `index` resource: componentize-py looks up resource classes here."""
 
-from wit_world.exports import lib
+from wit_world.exports import acme_dp_lib as lib
 
 LIVE = 0
 
