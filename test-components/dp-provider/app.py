@@ -3,8 +3,8 @@
 import gc
 
 import acme_dp_lib as impl
-from componentize_py_types import Err
 from acme_dp_lib import Index
+from componentize_py_types import Err
 from wit_world import exports
 from wit_world.exports import acme_dp_lib as lib
 
