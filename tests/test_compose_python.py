@@ -17,6 +17,7 @@ from linker.compose import composed_plan
 from linker.host import Host, OperationContext, Operations
 from linker.plan import Plan
 from linker.tools import wasm_tools
+from linker.wave import Ok
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +85,8 @@ def test_host_operations_and_logs_reach_the_host(
     with caplog.at_level(logging.DEBUG, logger="witlink.ext"):
         for host in hosts:
             reply = host.call("py-app", "ask", '{"n": 1}')
-            assert reply.payload == '{"from": "py-app", "payload": {"n": 1}}'
-            assert host.call("py-app", "total-cents", "Shop\nTOTAL 3.50") == 350
+            assert reply == Ok('{"from": "py-app", "payload": {"n": 1}}')
+            assert host.call("py-app", "total-cents", "Shop\nTOTAL 3.50") == Ok(350)
     assert callers[-2:] == ["py-app", "py-app"]
     logged = [(r.name, r.getMessage()) for r in caplog.records]
     assert logged.count(("witlink.ext.py-app", "asked")) == 2
