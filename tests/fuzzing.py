@@ -71,14 +71,6 @@ SMALL_COMPONENTS = (
 )
 """Built test components used as seeds (WAT ones: small and quick to build)."""
 
-ELSEWHERE = (
-    "linker/manifest.py",
-    "linker/plan/model.py",
-    "linker/plan/inputs.py",
-    "linker/plan/extdir.py",
-)
-"""Files hardened on the manifests/plans branch of issue 11: leaks there are listed apart."""
-
 
 class Hang(BaseException):
     """Raised by the alarm when a case runs past its limit."""
@@ -97,11 +89,6 @@ class Outcome:
     """CPU time of this process (not of the wasm-tools it runs)."""
     where: str = ""
     """For a leak, the innermost witlink source line it escaped from."""
-
-    @property
-    def elsewhere(self) -> bool:
-        """A leak from a file another branch hardens (see `ELSEWHERE`)."""
-        return self.kind == "leak" and self.where.startswith(ELSEWHERE)
 
 
 # ---------------------------------------------------------------- the workspace
@@ -809,17 +796,12 @@ def _leak_kind(outcome: Outcome) -> str:
     """A leak's exception type and place, for counting distinct leaks."""
     if not outcome.where:
         return outcome.detail[:80]
-    mark = " (manifests/plans branch)" if outcome.elsewhere else ""
-    return f"{outcome.detail.split(':', 1)[0]} at {outcome.where}{mark}"
+    return f"{outcome.detail.split(':', 1)[0]} at {outcome.where}"
 
 
 def summary(outcomes: list[Outcome]) -> str:
     kinds = Counter(o.kind for o in outcomes)
-    elsewhere = sum(o.elsewhere for o in outcomes)
-    lines = [
-        f"{len(outcomes)} inputs: {kinds['leak']} leaks ({elsewhere} of them in files the "
-        f"manifests/plans branch hardens), {kinds['hang']} hangs"
-    ]
+    lines = [f"{len(outcomes)} inputs: {kinds['leak']} leaks, {kinds['hang']} hangs"]
     for name in TARGETS:
         mine = [o for o in outcomes if o.case.startswith(name + ":")]
         if mine:

@@ -7,9 +7,6 @@ import argparse
 from linker.cli.argtypes import existing_path, output_dir
 from linker.plan import extdir
 
-NAME = "add"
-HELP = "add an extension (folder, extension.toml or component) to an extensions directory"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=existing_path, metavar="PATH", help="the extension to add")

@@ -17,8 +17,6 @@ from linker.errors import InputError, WitError
 from linker.plan.model import Plan
 from linker.wit import load as load_wit
 
-NAME = "bindgen"
-HELP = "generate typed Python packages for a WIT world, a component or every extension of a plan"
 _COMPONENT_WORLD = "root"
 """The name wasm-tools gives a decoded component's own world."""
 

@@ -10,9 +10,6 @@ from linker.authoring import toolchains
 from linker.authoring.build import build, language
 from linker.cli.argtypes import existing_path
 
-NAME = "build"
-HELP = "build an extension folder (Python, JavaScript or WAT) into a component"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", type=existing_path, metavar="DIR", help="the extension folder")

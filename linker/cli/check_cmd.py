@@ -6,9 +6,6 @@ import argparse
 
 from linker.cli.linking import add_inputs, analyze_args, report
 
-NAME = "check"
-HELP = "check that extensions link (all diagnostics, no plan written)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)

@@ -14,9 +14,6 @@ from linker.plan import analyze
 from linker.plan.link import plan_of
 from linker.plan.model import Plan
 
-NAME = "compose"
-HELP = "fuse an extension and (transitively) its lib providers into one component"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

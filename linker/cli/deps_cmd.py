@@ -7,9 +7,6 @@ import argparse
 from linker.cli.linking import add_inputs, analyze_args, report
 from linker.plan.depgraph import FORMATS, render
 
-NAME = "deps"
-HELP = "show which extension depends on which (text, JSON, Graphviz dot, Mermaid or SVG)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)

@@ -11,9 +11,6 @@ from linker.cli.argtypes import existing_file
 from linker.component import ComponentInfo, Item
 from linker.plan.signature import signature
 
-NAME = "inspect"
-HELP = "show a component's imports and exports, with WIT signatures"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

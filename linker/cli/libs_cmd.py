@@ -10,9 +10,6 @@ from linker.cli.linking import add_inputs, analyze_args, report
 from linker.plan.matching import Linkage
 from linker.wit.semver import parse
 
-NAME = "libs"
-HELP = "list the `lib` interfaces extensions export, with provider, version and users"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)

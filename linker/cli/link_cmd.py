@@ -12,9 +12,6 @@ from linker.compose import composed_plan
 from linker.plan.link import plan_of
 from linker.plan.model import PlanError
 
-NAME = "link"
-HELP = "match extensions' imports to exports and write the plan (plan.json)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_inputs(parser)

@@ -7,9 +7,6 @@ from pathlib import Path
 
 from linker.authoring.scaffold import LANGS, new
 
-NAME = "new"
-HELP = "create an extension folder (manifest, WIT world, source) ready to build"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="the extension's id and folder name (e.g. `my-ext`)")

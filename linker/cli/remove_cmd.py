@@ -7,9 +7,6 @@ import argparse
 from linker.cli.argtypes import existing_dir
 from linker.plan import extdir
 
-NAME = "remove"
-HELP = "remove an extension from an extensions directory (refuses while others depend on it)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", metavar="ID", help="the extension's id")

@@ -24,9 +24,6 @@ from linker.host.runtime import ExtensionRuntime
 from linker.wave import Err, ValueMismatch, WaveError, parse_args, split_call, to_wave
 from linker.wave.jsonform import from_json, to_json
 
-NAME = "run"
-HELP = "run one function of an extension from a plan file or an extensions folder"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

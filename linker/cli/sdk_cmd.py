@@ -7,9 +7,6 @@ from pathlib import Path
 
 from linker.authoring.sdk import load_catalog, write
 
-NAME = "sdk"
-HELP = "generate a typed guest module (Python or JavaScript) for a host's operations"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("operations", metavar="MODULE:OPERATIONS", help="e.g. myhost.ops:ops")

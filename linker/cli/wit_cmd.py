@@ -7,9 +7,6 @@ import argparse
 from linker import wit
 from linker.cli.argtypes import existing_path
 
-NAME = "wit"
-HELP = "parse and resolve a WIT file or directory; print it as WIT or JSON"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

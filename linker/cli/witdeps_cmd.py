@@ -9,9 +9,6 @@ from pathlib import Path
 from linker.authoring.libwit import collect
 from linker.cli.argtypes import existing_path
 
-NAME = "wit-deps"
-HELP = "write the WIT of every lib the extensions export (for any toolchain's wit/deps/)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
