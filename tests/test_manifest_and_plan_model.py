@@ -125,3 +125,29 @@ def test_plan_save_writes_relative_paths_and_reports_failures(tmp_path: Path) ->
     (tmp_path / "file").write_text("")
     with pytest.raises(PlanError, match="cannot write the plan"):
         plan.save(tmp_path / "file" / "plan.json")
+
+
+def test_plan_saved_away_from_relative_inputs_loads_them_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The inputs are named relative to the working folder; the plan goes elsewhere.
+    (tmp_path / "exts").mkdir()
+    monkeypatch.chdir(tmp_path)
+    plan = Plan(
+        extensions=(
+            PlannedExtension(
+                id="a",
+                component=Path("exts") / "a.wasm",
+                sha256="00" * 32,
+                size=1,
+                imports=(),
+                exports=(),
+            ),
+        ),
+        order=("a",),
+        bindings=(),
+        functions=(),
+    )
+    plan.save(tmp_path / "plans" / "plan.json")
+    loaded = Plan.load(Path("plans") / "plan.json")
+    assert loaded.extensions[0].component.resolve() == (tmp_path / "exts" / "a.wasm").resolve()

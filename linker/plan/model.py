@@ -19,7 +19,8 @@
 
 An import's `provider` is `"host"` (the witlink:host interfaces), `"wasi"`, or an extension id.
 `composite` is present only for an extension run composed (`witlink link --compose EXT`).
-Component paths are stored relative to the plan file's folder when they lie below it.
+Component paths are stored relative to the plan file's folder when they lie below it,
+absolute otherwise.
 """
 
 from __future__ import annotations
@@ -119,13 +120,15 @@ class Plan:
 
 def _path_text(path: Path, below: str | None) -> str:
     """`path` relative to the folder `below` (`os.sep`-terminated, symlinks resolved)
-    when it lies under it, else as given."""
+    when it lies under it, else absolute (a path relative to the working folder would be
+    read back relative to the plan's folder); as given when there is no `below`."""
     if below is not None:
         resolved = os.path.realpath(path)
         if resolved.startswith(below):
             return Path(resolved[len(below) :]).as_posix()
         if resolved + os.sep == below:
             return "."
+        return Path(resolved).as_posix()
     return path.as_posix()
 
 
