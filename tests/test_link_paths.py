@@ -145,3 +145,17 @@ def test_remove_of_a_symlinked_extension_drops_only_the_link(
     code, _ = run(capsys, "remove", "base", "--from", str(exts))
     assert code == 0 and not (exts / "base").exists()
     assert (real / "link-base.wasm").is_file() and (real / "extension.toml").is_file()
+
+
+def test_remove_of_a_bare_component_beside_others_deletes_only_its_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bundle = tmp_path / "exts" / "bundle"
+    bundle.mkdir(parents=True)
+    for name in ("alpha.wasm", "beta.wasm"):
+        shutil.copy(base_wasm(), bundle / name)
+    ids = sorted(e.id for e in analyze([tmp_path / "exts"]).extensions)
+    code, err = run(capsys, "remove", ids[0], "--from", str(tmp_path / "exts"))
+    assert code == 0, err
+    assert len(list(bundle.glob("*.wasm"))) == 1
+    assert sorted(e.id for e in analyze([tmp_path / "exts"]).extensions) == ids[1:]

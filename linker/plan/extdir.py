@@ -125,8 +125,10 @@ def _delete(ext: Extension, source: Path) -> None:
     bare component file; never anything outside `source`."""
     man = ext.manifest
     folder = (man.path or man.component).parent
-    if folder.absolute() == source.absolute() and man.path is None:
-        target = source / man.component.name
+    if man.path is None and (
+        folder.absolute() == source.absolute() or _holds_other_components(folder, man.component)
+    ):
+        target = folder / man.component.name  # a bare component beside others: only its file
     elif folder.absolute().parent == source.absolute():
         target = source / folder.name
     else:
@@ -145,3 +147,7 @@ def _delete(ext: Extension, source: Path) -> None:
         shutil.rmtree(target)
     else:
         target.unlink()
+
+
+def _holds_other_components(folder: Path, component: Path) -> bool:
+    return any(p.name != component.name for p in folder.glob("*.wasm"))
