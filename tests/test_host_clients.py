@@ -410,3 +410,14 @@ def test_a_typed_host_program_using_a_client_resource_type_checks(
     done = _mypy(program, bindings)
     assert done.returncode == 1
     assert 'Incompatible types in assignment (expression has type "int"' in done.stdout
+
+
+def test_readme_bind_resource_example_runs(
+    component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "build" / "values-plan.json"
+    hostkit.values_plan(component).save(plan)
+    assert cli(["bindgen", str(plan), "-o", str(tmp_path / "build" / "bindings")]) == 0
+    done = run_readme_example("readme-bind-resource-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["7", "3", "stale", "in", "echo"]
