@@ -25,10 +25,11 @@ from wasmtime.component import Component, Linker
 
 from linker.cli import main as cli
 from linker.errors import ExtensionError, ExtensionTrap
-from linker.host import Host, Status
+from linker.host import Host, Status, values
 from linker.host.values import HandleError
 from linker.plan.model import Plan
 from linker.tools import run_wasm_tools
+from linker.wave import Ok
 from tests.support.readme import run_readme_example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -421,3 +422,13 @@ def test_readme_bind_resource_example_runs(
     done = run_readme_example("readme-bind-resource-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["7", "3", "stale", "in", "echo"]
+
+
+def test_a_clients_handle_in_an_untagged_case_converts_both_ways(resource_host: Host) -> None:
+    """`result<index, string>` crosses wasmtime-py untagged: its case is told by class."""
+    sig = resource_host.runtime("index").export(f"{INDEX}#try-open").sig
+    assert sig.result is not None and sig.result_type is not None
+    with resource_host.call("index", f"{INDEX}#make", "h") as handle:
+        raw = values.to_public(sig.result, sig.result_type, None)(Ok(handle))
+        assert raw is handle  # as a generated client receives it
+        assert values.from_public(sig.result, sig.result_type, None)(raw) == Ok(handle)
