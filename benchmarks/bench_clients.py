@@ -1,10 +1,11 @@
 """A typed client call through the host / a `Host.call` of the same function (goal <= 1.2).
 
-The extension is `test-components/client-wat` (WAT, `acme:shapes/lib@1.0.0`), so the
-times are the host's: both paths take the extension's lock, arm the deadline, count
-metrics and convert values; the client also checks and converts the generated classes
-(`witlink bindgen plan.json`, bound with `host.bind`). `Host.call` gets values already in
-wasmtime-py's untyped form. Medians of CPU time per call over interleaved rounds.
+The extensions are `test-components/client-wat` (WAT, `acme:shapes/lib@1.0.0`) and, for a
+resource method, `dp-counted-provider` (WAT, `[method]thing.id` on a client's `Thing` /
+on a `Handle`), so the times are the host's: both paths take the extension's lock, arm the
+deadline, count metrics and convert values; the client also checks and converts the
+generated classes (`witlink bindgen plan.json`, bound with `host.bind`). `Host.call` gets
+values already in wasmtime-py's untyped form. Medians of CPU time per call over interleaved rounds.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from linker.plan.model import Plan  # noqa: E402
 ROUNDS = 21
 CALLS = 3000
 LIB = "acme:shapes/lib@1.0.0"
+COUNTED = "acme:counted/lib@0.1.0"
 
 
 def _per_call(call: Callable[[], Any]) -> float:
@@ -55,13 +57,16 @@ def _compare(typed: Callable[[], Any], dynamic: Callable[[], Any]) -> tuple[floa
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="witlink-bench-clients-"))
     ext = hostkit.planned("shapes", componentbuild.component("client-wat"), exports=[LIB])
+    wasm = componentbuild.component("dp-counted-provider")
+    counted = hostkit.planned("counted", wasm, exports=[COUNTED])
     plan = work / "plan.json"
-    Plan((ext,), ("shapes",), (), ()).save(plan)
+    Plan((ext, counted), ("shapes", "counted"), (), ()).save(plan)
     if cli(["bindgen", str(plan), "-o", str(work / "bindings")]) != 0:
         raise SystemExit("bindgen failed")
     sys.path.insert(0, str(work / "bindings"))
     types = importlib.import_module("shapes.types")
     exports = importlib.import_module("shapes.exports")
+    counted_exports = importlib.import_module("counted.exports")
 
     with Host.from_plan(plan, cache_dir=work / "cache") as host:
         lib = host.bind("shapes", exports.Exports).lib
@@ -69,6 +74,8 @@ def main() -> None:
         raw_point.x, raw_point.y = 1, 2
         point = types.Point(1, 2)
         blue = types.Color.BLUE
+        thing = host.bind("counted", counted_exports.Exports).lib.new_thing()
+        handle = host.call("counted", f"{COUNTED}#[constructor]thing")
         cases = [
             (
                 "half(u32) -> option",
@@ -84,6 +91,11 @@ def main() -> None:
                 "shift(record, s32)",
                 lambda: lib.shift(point, 3),
                 lambda: host.call("shapes", f"{LIB}#shift", raw_point, 3),
+            ),
+            (
+                "thing.id() (resource)",
+                thing.id,
+                lambda: host.call("counted", f"{COUNTED}#[method]thing.id", handle),
             ),
         ]
         print(f"{'case':<24}{'client':>12}{'Host.call':>12}{'ratio':>8}")

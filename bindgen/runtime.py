@@ -7,6 +7,7 @@ to wasm, so a wrong value fails with a `TypeError` before any wasm runs.
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Callable
 from typing import Any, Generic, NoReturn, Protocol, Self, TypeAlias, TypeVar, cast
@@ -259,6 +260,22 @@ def caller(target: Instance | Caller, store: Storelike | None) -> Caller:
     return target
 
 
+class HostHandle(abc.ABC):
+    """A resource handle a host's `Caller` hands generated code instead of wasmtime-py's
+    `ResourceAny` (witlink's `Host` hands its `Handle`): the host checks every use of it
+    (its extension, a reload since) and drops it through its own path."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def drop(self) -> None:
+        """Drop the resource in its extension (runs the guest's destructor)."""
+
+
+HANDLE_CLASSES = (ResourceAny, ResourceHost, HostHandle)
+"""The classes of a resource handle among the raw values a `Caller` passes."""
+
+
 class GuestResource:
     """A handle to a resource the guest exports; `with` drops it at the end of the block.
 
@@ -266,16 +283,16 @@ class GuestResource:
     raises `ReferenceError` instead of trapping the instance.
     """
 
-    def __init__(self, scope: Caller, handle: ResourceAny) -> None:
+    def __init__(self, scope: Caller, handle: ResourceAny | HostHandle) -> None:
         self._scope = scope
-        self._handle: ResourceAny | None = handle
+        self._handle: ResourceAny | HostHandle | None = handle
 
-    def _live(self) -> ResourceAny:
+    def _live(self) -> ResourceAny | HostHandle:
         if self._handle is None:
             raise ReferenceError(f"this {type(self).__name__} handle was dropped or moved")
         return self._handle
 
-    def _take(self) -> ResourceAny:
+    def _take(self) -> ResourceAny | HostHandle:
         handle = self._live()
         self._handle = None
         return handle
@@ -283,7 +300,11 @@ class GuestResource:
     def drop(self) -> None:
         """Drop this handle now (runs the resource's destructor in wasm); idempotent."""
         if self._handle is not None:
-            self._take().drop(self._scope.store)
+            handle = self._take()
+            if isinstance(handle, HostHandle):
+                handle.drop()
+            else:
+                handle.drop(self._scope.store)
 
     def __enter__(self) -> Self:
         return self

@@ -54,12 +54,8 @@ _CLASSES = {
     **dict.fromkeys(INT_RANGES, "int"),
 }
 
-_CLASS_EXPR = {
-    "Record": "_wc.Record",
-    "Variant": "_wc.Variant",
-    "ResourceAny": "_wc.ResourceAny",
-    "ResourceHost": "_wc.ResourceHost",
-}
+_CLASS_EXPR = {"Record": "_wc.Record", "Variant": "_wc.Variant"}
+_HANDLES = frozenset({"ResourceAny", "ResourceHost"})
 
 MODULE_NAMES = {"attrs", "enum", "Any", "Protocol", "TypeAlias", "_rt", "_wc", "_t"}
 
@@ -244,7 +240,7 @@ class TypeMap:
         if isinstance(kind, m.Flags):
             return frozenset({"set"})
         if isinstance(kind, m.Handle | m.Resource):
-            return frozenset({"ResourceAny", "ResourceHost"})
+            return _HANDLES
         cases = self.cases(ty)
         if cases is None:
             return frozenset({type(kind).__name__})
@@ -278,6 +274,9 @@ class TypeMap:
         tests = []
         if "object" in classes:
             tests.append(f"{value} is None")
+        if classes >= _HANDLES:  # a host's `Caller` may pass its own handle objects
+            tests.append(f"isinstance({value}, _rt.HANDLE_CLASSES)")
+            classes -= _HANDLES
         exprs = sorted(_CLASS_EXPR.get(c, c) for c in classes if c != "object")
         if len(exprs) == 1:
             tests.append(f"type({value}) is {exprs[0]}")

@@ -4,7 +4,9 @@ Each folder under `test-components/` (other than `deps/`) is one component:
 
 - `module.wat` plus `wit/`: a WAT core module turned into a component with
   `wasm-tools component embed` and `wasm-tools component new`;
-- `app.py` plus `wit/`: a componentize-py guest (Python inside the component).
+- `app.py` plus `wit/`: a componentize-py guest (Python inside the component);
+- `app.js` plus `wit/`: a componentize-js guest, built as `witlink build` builds one
+  (componentize-js is installed on first use: it needs Node.js and npm).
 
 Every build sees the same WIT dependencies: the repository's `wit/` (the
 `witlink:host` package) and each folder of `test-components/deps/`. An
@@ -30,6 +32,10 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from linker.authoring import toolchains
+from linker.authoring.build import JS_DISABLED_FEATURES
+from linker.errors import WitlinkError
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 HOST_WIT = ROOT / "wit"
@@ -39,6 +45,10 @@ BUILD_ROOT = Path(os.environ.get("WITLINK_COMPONENT_CACHE", ROOT / "build" / "co
 
 class BuildError(Exception):
     """A test component failed to build; the message has the tool's output."""
+
+
+class NoComponentizeJs(BuildError):
+    """componentize-js cannot be had here (no Node.js or npm, or its install failed)."""
 
 
 def _tool(name: str) -> str:
@@ -63,7 +73,7 @@ def names() -> list[str]:
     return sorted(
         p.name
         for p in HERE.iterdir()
-        if p.is_dir() and ((p / "module.wat").exists() or (p / "app.py").exists())
+        if p.is_dir() and any((p / s).exists() for s in ("module.wat", "app.py", "app.js"))
     )
 
 
@@ -76,6 +86,8 @@ def _digest(source: Path) -> str:
     tools = ["wasm-tools"] + (["componentize-py"] if (source / "app.py").exists() else [])
     for tool in tools:
         h.update(_tool_version(tool).encode())
+    if (source / "app.js").exists():
+        h.update(f"componentize-js {toolchains.COMPONENTIZE_JS_VERSION}".encode())
     for base in (source, HOST_WIT, SHARED_DEPS):
         if not base.exists():
             continue
@@ -105,6 +117,15 @@ def _run(cmd: list[str], cwd: Path | None = None) -> None:
         raise BuildError(f"{' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
 
 
+def _componentize_js() -> list[str]:
+    """The componentize-js command, installed into witlink's tools folder on first use."""
+    try:
+        toolchains.install_componentize_js()
+        return toolchains.componentize_js()
+    except WitlinkError as err:
+        raise NoComponentizeJs(f"componentize-js is not available: {err}") from None
+
+
 def _build_into(source: Path, out: Path, work: Path) -> None:
     wit = _assemble_wit(source, work)
     name = source.name
@@ -123,6 +144,10 @@ def _build_into(source: Path, out: Path, work: Path) -> None:
             ]
         )
         _run([wasm_tools, "component", "new", str(core), "-o", str(out / f"{name}.wasm")])
+    elif (source / "app.js").exists():
+        disabled = [arg for feature in JS_DISABLED_FEATURES for arg in ("-d", feature)]
+        js = [str(source / "app.js"), "-w", str(wit), *disabled]
+        _run([*_componentize_js(), *js, "-o", str(out / f"{name}.wasm")])
     else:
         _run(
             [
@@ -176,6 +201,9 @@ def main(argv: list[str]) -> int:
         try:
             print(component(name))
         except BuildError as err:
+            if isinstance(err, NoComponentizeJs) and not argv:
+                print(f"skipped {name}: {err}", file=sys.stderr)  # its tests skip too
+                continue
             print(f"error: {err}", file=sys.stderr)
             return 1
     return 0

@@ -25,9 +25,11 @@ from wasmtime.component import Component, Linker
 
 from linker.cli import main as cli
 from linker.errors import ExtensionError, ExtensionTrap
-from linker.host import Host, Status
+from linker.host import Host, Status, values
+from linker.host.values import HandleError
 from linker.plan.model import Plan
 from linker.tools import run_wasm_tools
+from linker.wave import Ok
 from tests.support.readme import run_readme_example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,3 +271,164 @@ def test_bindgen_of_a_component_binds_a_raw_wasmtime_instance_too(
     assert lib.try_divide(1, 0) == exports._rt.Err("division by zero")
     with pytest.raises(TypeError, match="an instance needs its store"):
         exports.Exports(instance)
+
+
+# -- resources through clients ---------------------------------------------------------
+
+INDEX = "acme:dp/lib@0.1.0"
+COUNTED = "acme:counted/lib@0.1.0"
+
+
+@pytest.fixture(scope="module")
+def resource_bindings(
+    component: hostkit.Build, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """`index` (componentize-py, `acme:dp/lib`: a resource moved every way) and `counted`
+    (WAT, counting its live `thing`s), with their bindings importable; yields the plan."""
+    folder = tmp_path_factory.mktemp("resources")
+    index = hostkit.planned("index", component("dp-provider"), exports=[INDEX])
+    counted = hostkit.planned("counted", component("dp-counted-provider"), exports=[COUNTED])
+    plan = folder / "plan.json"
+    Plan((index, counted), ("index", "counted"), (), ()).save(plan)
+    out = folder / "bindings"
+    assert cli(["bindgen", str(plan), "-o", str(out)]) == 0
+    sys.path.insert(0, str(out))
+    yield plan
+    sys.path.remove(str(out))
+    for name in [m for m in sys.modules if m.split(".")[0] in ("index", "counted")]:
+        del sys.modules[name]
+
+
+@pytest.fixture(params=["fast", "public"])
+def resource_host(request: Any, resource_bindings: Path, compile_cache: Path) -> Iterator[Host]:
+    fast = request.param == "fast"
+    with Host.from_plan(
+        resource_bindings, cache_dir=compile_cache, call_timeout=0.5, fast_calls=fast
+    ) as h:
+        yield h
+
+
+def test_resources_through_a_client_every_way_a_handle_moves(resource_host: Host) -> None:
+    t = package("index", "types")
+    lib = resource_host.bind("index", package("index", "exports").Exports).lib
+    before = resource_host.info("index").metrics.calls
+    with lib.new_index("a") as a:  # constructor; `with` drops it
+        assert isinstance(a, t.Index)
+        assert (a.add("x", 2), a.add("x", 3), a.get("x"), a.get("y")) == (2, 5, 5, None)
+        assert lib.peek(a) == "a:[('x', 5)]"  # borrow passed back
+        with lib.copy(a) as copied, lib.index_open("b") as b:  # own returned, static
+            assert (copied.name(), b.name()) == ("a", "b")
+    assert resource_host.info("index").metrics.calls == before + 10  # each took the host's path
+    gone = lib.make("gone")
+    assert lib.consume(gone) == "consumed gone"  # own passed back: moved into the guest
+    with pytest.raises(ReferenceError, match="Index handle was dropped or moved"):
+        gone.name()
+    first, second = lib.pair("p", "q")
+    many = lib.many(["m1", "m2"])
+    assert [h.name() for h in (first, second, *many)] == ["p", "q", "m1", "m2"]
+    for h in (first, second, *many):
+        h.drop()
+    maybe = lib.maybe("o")
+    assert maybe is not None and maybe.name() == "o"
+    maybe.drop()
+    assert lib.maybe(None) is None
+    entry = lib.wrap(t.Entry("k", lib.make("rec")))  # own in a record, both ways
+    with entry.idx:
+        assert (entry.key, entry.idx.get("k"), entry.idx.name()) == ("k!", 1, "rec")
+    with lib.try_open("res") as opened:  # result<index, string>: both cases untagged
+        assert opened.name() == "res"
+    assert lib.try_try_open("") == package("index", "exports")._rt.Err("empty name")
+    hit = lib.find("var")  # variant { hit(index), miss(string) }
+    assert isinstance(hit, t.FoundHit)
+    with hit.value:
+        assert hit.value.name() == "var"
+    assert lib.find("") == t.FoundMiss("no name")
+
+
+def test_a_clients_drop_reaches_the_destructor_under_the_deadline(resource_host: Host) -> None:
+    lib = resource_host.bind("counted", package("counted", "exports").Exports).lib
+    before = lib.live()
+    things = [lib.new_thing() for _ in range(3)]
+    assert lib.live() == before + 3
+    assert len({th.id() for th in things}) == 3
+    time.sleep(1.2)  # longer than twice the call timeout: a drop arms its own deadline
+    things[0].drop()
+    things[0].drop()  # idempotent
+    with things[1], things[2]:
+        pass
+    assert lib.live() == before
+
+
+def test_a_handle_is_stale_after_a_reload_and_bound_to_its_extension(
+    resource_host: Host,
+) -> None:
+    exports = package("index", "exports")
+    lib = resource_host.bind("index", exports.Exports).lib
+    kept = lib.make("kept")
+    resource_host.reload("index")
+    with pytest.raises(HandleError, match=r"from extension `index` is stale: .* reloaded"):
+        kept.name()
+    with pytest.raises(HandleError, match="is stale"):
+        lib.peek(kept)
+    assert lib.make("new").name() == "new"  # the same client, the new instance
+    other = resource_host.bind("counted", package("counted", "exports").Exports).lib
+    with other.new_thing() as thing, pytest.raises(TypeError, match="expected Index"):
+        lib.peek(thing)  # type: ignore[arg-type]
+
+
+RESOURCE_PROGRAM = """
+from pathlib import Path
+
+from index.exports import Exports
+from index.types import Entry, Found, FoundHit, Index
+from linker.host import Host
+
+
+def main(plan: Path) -> int:
+    with Host.from_plan(plan) as host:
+        lib = host.bind("index", Exports).lib
+        with lib.new_index("a") as idx:
+            count: int = idx.add("x", 1)
+            entry: Entry = lib.wrap(Entry("k", lib.copy(idx)))
+            found: Found = lib.find("f")
+            maybe: Index | None = lib.maybe(None)
+            if isinstance(found, FoundHit):
+                found.value.drop()
+            entry.idx.drop()
+            return count + len(lib.peek(idx)) + (maybe is None)
+"""
+
+
+def test_a_typed_host_program_using_a_client_resource_type_checks(
+    resource_bindings: Path, tmp_path: Path
+) -> None:
+    program = tmp_path / "typed_resources.py"
+    program.write_text(RESOURCE_PROGRAM)
+    bindings = resource_bindings.parent / "bindings"
+    done = _mypy(program, bindings)
+    assert done.returncode == 0, done.stdout + done.stderr
+    program.write_text(RESOURCE_PROGRAM.replace("count: int = idx.add", "count: str = idx.add"))
+    done = _mypy(program, bindings)
+    assert done.returncode == 1
+    assert 'Incompatible types in assignment (expression has type "int"' in done.stdout
+
+
+def test_readme_bind_resource_example_runs(
+    component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "build" / "values-plan.json"
+    hostkit.values_plan(component).save(plan)
+    assert cli(["bindgen", str(plan), "-o", str(tmp_path / "build" / "bindings")]) == 0
+    done = run_readme_example("readme-bind-resource-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["7", "3", "stale", "in", "echo"]
+
+
+def test_a_clients_handle_in_an_untagged_case_converts_both_ways(resource_host: Host) -> None:
+    """`result<index, string>` crosses wasmtime-py untagged: its case is told by class."""
+    sig = resource_host.runtime("index").export(f"{INDEX}#try-open").sig
+    assert sig.result is not None and sig.result_type is not None
+    with resource_host.call("index", f"{INDEX}#make", "h") as handle:
+        raw = values.to_public(sig.result, sig.result_type, None)(Ok(handle))
+        assert raw is handle  # as a generated client receives it
+        assert values.from_public(sig.result, sig.result_type, None)(raw) == Ok(handle)

@@ -44,29 +44,44 @@ def call_export(rt: ExtensionRuntime, function: str, args: tuple[Any, ...]) -> A
 
 
 class HostCaller:
-    """Routes a generated client's export calls into one extension of a `Host`."""
+    """Routes a generated client's export calls into one extension of a `Host`.
+
+    A resource the client gets is a `Handle` inside the generated resource class: the host
+    checks each use (its extension, a reload since) as it does `Host.call`'s handles.
+    """
 
     def __init__(self, rt: ExtensionRuntime) -> None:
         self._rt = rt
+        self._functions: dict[tuple[str | None, str], Callable[..., Any]] = {}
 
     @property
     def store(self) -> Store:
-        """Guest resource handles need the store; clients do not pass resources yet."""
+        """Clients through a host get `Handle`s, which need no store; only a resource the
+        host itself would define (an export returning an imported resource) asks for it."""
         raise ExtensionError(
-            f"extension `{self._rt.id}`: resources through typed host clients are not "
-            "supported yet; call the resource's functions with Host.call",
+            f"extension `{self._rt.id}`: a typed client through a Host cannot take a "
+            "resource the host would define (an export returning an imported resource); "
+            "call that function with Host.call",
             extension=self._rt.id,
         )
 
     def function(self, interface: str | None, name: str) -> Callable[..., Any]:
         """A callable for export `name` of `interface` (an `ExtensionError` if absent)."""
+        key = (interface, name)
+        found = self._functions.get(key)
+        if found is None:
+            found = self._functions[key] = self._bind(interface, name)
+        return found
+
+    def _bind(self, interface: str | None, name: str) -> Callable[..., Any]:
         rt = self._rt
         function = name if interface is None else f"{interface}#{name}"
         sig = rt.export(function).sig  # an `ExtensionError` now if the component lacks it
-        # generated clients speak wasmtime-py's value classes; the host, the value mapping
-        ins = [values.from_public(v, t, rt) for v, t in zip(sig.params, sig.types, strict=True)]
+        # generated clients speak wasmtime-py's value classes (with `Handle`s for
+        # resources); the host, the value mapping
+        ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
         out = (
-            values.to_public(sig.result, sig.result_type, rt)
+            values.to_public(sig.result, sig.result_type, None)
             if sig.result is not None and sig.result_type is not None
             else None
         )

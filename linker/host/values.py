@@ -49,6 +49,7 @@ from wasmtime.component import (
     VariantType,
 )
 
+from bindgen.runtime import HostHandle
 from linker.errors import ExtensionError
 from linker.wave import mapping
 from linker.wave import types as t
@@ -116,9 +117,10 @@ class HandleError(ExtensionError):
     extension that made it was reloaded or restarted."""
 
 
-class Handle:
+class Handle(HostHandle):
     """A resource an extension returned to the host: pass it back to calls of the same
-    extension, and drop it (`handle.drop()`, or `with handle:`) when done."""
+    extension, and drop it (`handle.drop()`, or `with handle:`) when done. Typed clients
+    (`Host.bind`) hold one inside each of their resource objects."""
 
     __slots__ = ("_gone", "_instance", "_owner", "_resource", "resource_type")
 
@@ -152,6 +154,7 @@ class Handle:
             self._gone = "dropped"
             store = owner.store
             assert store is not None
+            owner.arm()  # the destructor runs under the call deadline, not a stale one
             resource.drop(store)
 
     def resource_for(self, owner: ExtensionRuntime) -> ResourceAny:
@@ -771,7 +774,9 @@ def _handle_lifter(ty: t.HandleType, owner: ExtensionRuntime | None) -> Lift:
 
 
 def to_public(vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None) -> Callable[[Any], Any]:
-    """Python mapping -> wasmtime-py's value classes for `vt` (values already checked)."""
+    """Python mapping -> wasmtime-py's value classes for `vt` (values already checked).
+
+    With no `owner`, handles stay `Handle`s (for typed clients, which hold them)."""
     if isinstance(ty, t.UnsupportedType):
         return _not_supported(ty)
     if isinstance(ty, t.Scalar | t.EnumType):
@@ -800,9 +805,10 @@ def to_public(vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None) -> C
     if isinstance(ty, t.FlagsType):
         return set
     if isinstance(vt, OwnType | BorrowType) and isinstance(ty, t.HandleType):
+        if owner is None:
+            return _same
 
         def handle(v: Handle) -> ResourceAny:
-            assert owner is not None
             resource = v.resource_for(owner)
             if ty.own:
                 v.moved()
@@ -810,6 +816,10 @@ def to_public(vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None) -> C
 
         return handle
     return _variant_like_to_public(vt, ty, owner)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _cases(vt: Any, ty: t.ValueType) -> list[tuple[str, Any, t.ValueType | None]]:
@@ -852,7 +862,9 @@ def _variant_like_to_public(
 def from_public(
     vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None
 ) -> Callable[[Any], Any]:
-    """wasmtime-py's value classes for `vt` -> the Python mapping."""
+    """wasmtime-py's value classes for `vt` -> the Python mapping.
+
+    With no `owner`, handles are taken as `Handle`s already (from typed clients)."""
     if isinstance(ty, t.UnsupportedType):
         return _not_supported(ty)
     if isinstance(ty, t.Scalar | t.EnumType):
@@ -874,9 +886,10 @@ def from_public(
     if isinstance(ty, t.FlagsType):
         return frozenset
     if isinstance(ty, t.HandleType):
+        if owner is None:
+            return _same
 
         def handle(v: ResourceAny) -> Handle:
-            assert owner is not None
             return Handle(owner, v, str(ty.resource))
 
         return handle
@@ -892,6 +905,8 @@ def _variant_like_from_public(
         classes: set[type] = set()
         if p is not None:
             p.add_classes(classes)
+            if ResourceAny in classes:
+                classes.add(Handle)  # a typed client's handle
         conv = None if p is None or q is None else from_public(p, q, owner)
         cases.append((name, tuple(classes), conv))
 
