@@ -1,0 +1,140 @@
+"""Instance pools: a stateless extension run as N instances, each call to a free one.
+
+`instances = N` under `[extension]` (with `stateless = true`) asks for a pool; the host
+caps it (`Host(max_instances=...)`). Each instance is a full `ExtensionRuntime`: its own
+store, memory limit, linker and fault count, so a trap restarts only that instance and
+calls routed to the others go on. The pool stands where the extension's runtime stands
+(`Host.runtime`, the providers' forwarders), so host calls, typed clients, events, jobs
+and consumers' cross-extension calls all take a free instance. Its metrics count every
+call into the extension; `Host.instances` gives each instance's. An instance quarantined
+after `max_faults` consecutive faults quarantines the extension: its code is at fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from wasmtime.component import Component, Linker
+
+from linker.errors import ExtensionError
+from linker.host.runtime import Export, ExtensionRuntime, Status
+
+if TYPE_CHECKING:
+    from linker.host.host import Host
+    from linker.plan.model import PlannedExtension
+
+_STOPPED = (Status.QUARANTINED, Status.UNLOADED)
+
+Wire = Callable[[ExtensionRuntime, Component], tuple[Linker, list[object]]]
+"""Builds one instance's linker (`linker.host.wiring.build_linker` with the host bound)."""
+
+
+def make_runtime(
+    host: Host,
+    planned: PlannedExtension,
+    component: Component,
+    ceiling: int | None,
+    wire: Wire,
+) -> ExtensionRuntime:
+    """The runtime of `planned`: a pool if the plan asks for more than one instance
+    and the host's `ceiling` (None: no ceiling) allows it."""
+    count = planned.instances if ceiling is None else min(planned.instances, ceiling)
+    if count <= 1:
+        return ExtensionRuntime(host, planned, component)
+    return PooledRuntime(host, planned, component, count, wire)
+
+
+def instances(rt: ExtensionRuntime) -> list[ExtensionRuntime]:
+    """The instances running `rt`'s extension (itself, unless it is a pool)."""
+    return list(rt.members) if isinstance(rt, PooledRuntime) else [rt]
+
+
+class PooledRuntime(ExtensionRuntime):
+    """An extension's runtime that holds no store itself and hands each call to a free
+    instance of `members`."""
+
+    def __init__(
+        self,
+        host: Host,
+        planned: PlannedExtension,
+        component: Component,
+        count: int,
+        wire: Wire,
+    ) -> None:
+        super().__init__(host, planned, component)
+        self.members = tuple(ExtensionRuntime(host, planned, component) for _ in range(count))
+        self._wire = wire
+        self._free: queue.LifoQueue[ExtensionRuntime] = queue.LifoQueue()
+        for member in self.members:
+            self._free.put(member)
+
+    def call(
+        self, export: Export, args: tuple[Any, ...], caller: str | None = None, raw: bool = False
+    ) -> Any:
+        """Call `export` in a free instance (waiting for one if all are busy)."""
+        self.check_usable()
+        member = self._take()
+        start = time.perf_counter()
+        metrics = self.metrics
+        try:
+            self._ready(member)
+            return member.call(member.export(export.name), args, caller, raw)
+        except ExtensionError as err:
+            metrics.errors += 1
+            metrics.last_error = member.metrics.last_error or str(err)
+            if member.status is Status.QUARANTINED:
+                self.status = Status.QUARANTINED
+                metrics.consecutive_faults = member.metrics.consecutive_faults
+            raise
+        finally:
+            metrics.calls += 1
+            metrics.total_time += time.perf_counter() - start
+            self._free.put(member)
+
+    def busy(self) -> int:
+        """How many instances are running a call now."""
+        return len(self.members) - self._free.qsize()
+
+    def instantiate(self) -> None:
+        """A fresh instance in every member (each runs the guest's `init`)."""
+        for member in self.members:
+            self._ready(member)
+            member.instantiate()
+
+    def drop_instance(self) -> None:
+        for member in self.members:
+            member.drop_instance()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold every instance's store (for lifecycle changes): waits for running calls."""
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(super().held())
+            for member in self.members:
+                stack.enter_context(member.held())
+            yield
+
+    def _ready(self, member: ExtensionRuntime) -> None:
+        """Give `member` the pool's current component, plan entry and status (a reload or
+        load changes the pool's), with a linker of its own."""
+        if member.linker is None or member.component is not self.component:
+            member.drop_instance()
+            member.component, member.planned = self.component, self.planned
+            member.linker, member.keep_alive = self._wire(member, self.component)
+        if self.status is Status.LOADED and member.status in _STOPPED:
+            member.status = Status.LOADED  # the pool was reloaded or loaded again
+            member.metrics.consecutive_faults = 0
+
+    def _take(self) -> ExtensionRuntime:
+        try:
+            return self._free.get(timeout=self.host.call_timeout * 4 + 1)
+        except queue.Empty:
+            raise ExtensionError(
+                f"all {len(self.members)} instances of extension `{self.id}` stayed busy; "
+                "try again",
+                extension=self.id,
+            ) from None
