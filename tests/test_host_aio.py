@@ -20,6 +20,7 @@ from linker.host import Host, Status
 from linker.plan.model import Plan
 from linker.services.jobs import JobState
 from tests.support.jobkit import Counter, counter_plan
+from tests.support.readme import run_readme_example
 
 WORK = "acme:work/lib@1.0.0"
 BURN = f"{WORK}#burn"
@@ -161,3 +162,12 @@ def test_jobs_and_events_awaited(
         assert (record.state, record.completed, record.checkpoint) == (JobState.COMPLETED, 3, b"3")
         (reply,) = asyncio.run(host.aemit("counter.ok", '{"n": 2}'))
         assert reply.ok and '"counter.ok"' in str(reply.reply)
+
+
+def test_readme_concurrency_example(
+    component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    hostkit.calc_plan(component).save(tmp_path / "build" / "host-plan.json")
+    done = run_readme_example("readme-concurrency-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "10 5 0 2"
