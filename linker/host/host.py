@@ -384,8 +384,12 @@ class Host:
         compiled = self.cache.load(planned.id, wasm, sha, self.progress)
         rt = self._runtimes.get(planned.id)
         if rt is None:
-            wire = functools.partial(build_linker, self)
-            rt = pool.make_runtime(self, planned, compiled, self.max_instances, wire)
+            rt = pool.make_runtime(
+                planned.instances,
+                self.max_instances,
+                lambda: ExtensionRuntime(self, planned, compiled),
+                functools.partial(build_linker, self),
+            )
         else:
             rt.component, rt.status = compiled, Status.LOADED
         rt.linker, rt.keep_alive = build_linker(self, rt)

@@ -16,16 +16,12 @@ import contextlib
 import queue
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wasmtime.component import Component, Linker
 
 from linker.errors import ExtensionError
 from linker.host.runtime import Export, ExtensionRuntime, Status
-
-if TYPE_CHECKING:
-    from linker.host.host import Host
-    from linker.plan.model import PlannedExtension
 
 _STOPPED = (Status.QUARANTINED, Status.UNLOADED)
 
@@ -34,18 +30,14 @@ Wire = Callable[[ExtensionRuntime, Component], tuple[Linker, list[object]]]
 
 
 def make_runtime(
-    host: Host,
-    planned: PlannedExtension,
-    component: Component,
-    ceiling: int | None,
-    wire: Wire,
+    asked: int, ceiling: int | None, new: Callable[[], ExtensionRuntime], wire: Wire
 ) -> ExtensionRuntime:
-    """The runtime of `planned`: a pool if the plan asks for more than one instance
-    and the host's `ceiling` (None: no ceiling) allows it."""
-    count = planned.instances if ceiling is None else min(planned.instances, ceiling)
+    """An extension's runtime (`new()` makes one instance's): a pool if the plan `asked`
+    for more than one instance and the host's `ceiling` (None: no ceiling) allows it."""
+    count = asked if ceiling is None else min(asked, ceiling)
     if count <= 1:
-        return ExtensionRuntime(host, planned, component)
-    return PooledRuntime(host, planned, component, count, wire)
+        return new()
+    return PooledRuntime(new, count, wire)
 
 
 def instances(rt: ExtensionRuntime) -> list[ExtensionRuntime]:
@@ -57,16 +49,10 @@ class PooledRuntime(ExtensionRuntime):
     """An extension's runtime that holds no store itself and hands each call to a free
     instance of `members`."""
 
-    def __init__(
-        self,
-        host: Host,
-        planned: PlannedExtension,
-        component: Component,
-        count: int,
-        wire: Wire,
-    ) -> None:
-        super().__init__(host, planned, component)
-        self.members = tuple(ExtensionRuntime(host, planned, component) for _ in range(count))
+    def __init__(self, new: Callable[[], ExtensionRuntime], count: int, wire: Wire) -> None:
+        self.members = tuple(new() for _ in range(count))
+        first = self.members[0]
+        super().__init__(first.host, first.planned, first.component)
         self._wire = wire
         self._free: queue.LifoQueue[ExtensionRuntime] = queue.LifoQueue()
         for member in self.members:
@@ -101,9 +87,10 @@ class PooledRuntime(ExtensionRuntime):
 
     def instantiate(self) -> None:
         """A fresh instance in every member (each runs the guest's `init`)."""
-        for member in self.members:
-            self._ready(member)
-            member.instantiate()
+        with self._all_members() as members:
+            for member in members:
+                self._ready(member)
+                member.instantiate()
 
     def drop_instance(self) -> None:
         for member in self.members:
@@ -111,18 +98,28 @@ class PooledRuntime(ExtensionRuntime):
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
-        """Hold every instance's store (for lifecycle changes): waits for running calls."""
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(super().held())
-            for member in self.members:
-                stack.enter_context(member.held())
+        """Hold every instance (for lifecycle changes): waits for running calls."""
+        with super().held(), self._all_members():
             yield
+
+    @contextlib.contextmanager
+    def _all_members(self) -> Iterator[list[ExtensionRuntime]]:
+        """Every member, taken from the free ones so that no call runs in them meanwhile."""
+        taken: list[ExtensionRuntime] = []
+        try:
+            for _ in self.members:
+                taken.append(self._take())
+            yield taken
+        finally:
+            for member in taken:
+                self._free.put(member)
 
     def _ready(self, member: ExtensionRuntime) -> None:
         """Give `member` the pool's current component, plan entry and status (a reload or
         load changes the pool's), with a linker of its own."""
         if member.linker is None or member.component is not self.component:
             member.drop_instance()
+            member.exports.clear()  # their names and types were the old component's
             member.component, member.planned = self.component, self.planned
             member.linker, member.keep_alive = self._wire(member, self.component)
         if self.status is Status.LOADED and member.status in _STOPPED:
