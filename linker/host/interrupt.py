@@ -24,8 +24,6 @@ from linker.host import calls
 _CONTINUE = 0
 """`WASMTIME_UPDATE_DEADLINE_CONTINUE`: keep running, with a new deadline."""
 
-_local = threading.local()
-
 
 class CancelToken:
     """Set from any thread to stop the call running under it."""
@@ -39,9 +37,16 @@ class CancelToken:
         self.cancelled = True
 
 
+class _Local(threading.local):
+    token: CancelToken | None = None
+    """The token of the call this thread runs (a class default: no exception to look up)."""
+
+
+_local = _Local()
+
+
 def _token() -> CancelToken | None:
-    token: CancelToken | None = getattr(_local, "token", None)
-    return token
+    return _local.token
 
 
 @contextlib.contextmanager
@@ -73,9 +78,10 @@ def arming(store: Store, ticks: int, fast: bool = calls.FAST) -> Callable[[], No
     plain = calls.deadline_setter(store, ticks, fast)
     next_tick = calls.deadline_setter(store, 1, fast)
     budget = _Budget()
+    local = _local
 
     def arm() -> None:
-        if _token() is None:
+        if local.token is None:
             plain()
             return
         if _KEEP not in store.__dict__:
