@@ -11,11 +11,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hostkit import Build
 
 from linker.errors import ExtensionError, ExtensionTrap, LinkError, PlanError
 from linker.host import Host, Status
+from linker.host.host import DEFAULT_MAX_INSTANCES
 from linker.host.pool import PooledRuntime
 from linker.manifest import ManifestError, load
 from linker.plan.link import link
@@ -148,6 +150,14 @@ def test_the_host_sets_the_ceiling(plan: Plan, compile_cache: Path) -> None:
     with Host(plan, cache_dir=compile_cache, max_instances=1) as host:
         assert len(host.instances("work")) == 1
         assert host.call("work-user", "run", 5) == lcg(5)
+    greedy = attrs.evolve(
+        plan,
+        extensions=tuple(
+            attrs.evolve(e, instances=1000) if e.id == "work" else e for e in plan.extensions
+        ),
+    )
+    with Host(greedy, cache_dir=compile_cache) as host:
+        assert len(host.instances("work")) == DEFAULT_MAX_INSTANCES
 
 
 def test_unload_and_load_a_pool(host: Host) -> None:

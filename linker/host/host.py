@@ -46,6 +46,7 @@ DEFAULT_MAX_FAULTS = 3
 DEFAULT_HTTP_TIMEOUT = 10.0
 DEFAULT_HTTP_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_MEMORY_MB = 256
+DEFAULT_MAX_INSTANCES = 8
 JOBS_FILE = "jobs.sqlite"
 
 
@@ -86,7 +87,7 @@ class Host:
         operation_timeout: float | None = None,
         delegates: Collection[str] = (),
         audit_log: Path | None = None,
-        max_instances: int | None = None,
+        max_instances: int | None = DEFAULT_MAX_INSTANCES,
     ) -> None:
         plan.verify()
         self.plan = plan
@@ -113,7 +114,7 @@ class Host:
         self.fast_calls = fast_calls
         self.lazy = lazy
         self.max_instances = max_instances
-        """The ceiling on every extension's instance pool (None: as the plan says)."""
+        """The ceiling on every extension's instance pool (None: as the plan asks)."""
         self._runtimes: dict[str, ExtensionRuntime] = {}
         self._aliases: dict[tuple[str, str], str] = {}
         self._not_loaded: dict[str, str] = {}
