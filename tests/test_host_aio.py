@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import attrs
@@ -121,6 +122,21 @@ def test_cancelling_a_cross_extension_call_faults_neither(
             assert host.status(ext_id) is Status.LOADED
         assert host.call("app", "add-via-lib", 2, 3) == 5
         assert host.call("calc", f"{CALC}#add", 2, 3) == 5
+
+
+def test_a_call_cancelled_before_a_worker_took_it_never_runs(host: Host) -> None:
+    async def main() -> None:
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=1))
+        first = asyncio.create_task(host.acall("aio-a", BURN, 20 * STEPS))
+        queued = asyncio.create_task(host.acall("aio-b", BURN, 5))
+        await asyncio.sleep(0.05)
+        queued.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert await first == lcg(20 * STEPS)
+
+    asyncio.run(main())
+    assert host.info("aio-b").metrics.calls == 0
 
 
 def test_an_uncancelled_call_still_times_out_as_a_fault(plan: Path, compile_cache: Path) -> None:

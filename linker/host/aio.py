@@ -36,6 +36,8 @@ async def in_thread(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) ->
     context = contextvars.copy_context()
 
     def work() -> T:
+        if token.cancelled:  # cancelled while it waited for a worker: never start it
+            raise asyncio.CancelledError
         with cancellable(token):
             return context.run(fn, *args, **kwargs)
 
