@@ -5,6 +5,7 @@ and the link-time refusals."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import threading
 import time
@@ -144,6 +145,25 @@ def test_a_quarantined_instance_quarantines_the_extension_until_reload(host: Hos
     assert host.status("work") is Status.LOADED
     assert all(i.status is Status.LOADED for i in host.instances("work"))
     assert host.call("work-user", "run", 4) == lcg(4)
+
+
+def test_cancelling_an_awaited_call_into_a_pool_counts_no_error(host: Host) -> None:
+    pool = host.runtime("work")
+    assert isinstance(pool, PooledRuntime)
+
+    async def main() -> None:
+        call = asyncio.create_task(host.acall("work-user", "run", 2**32 - 1))  # ~ seconds
+        while pool.busy() == 0:
+            await asyncio.sleep(0.01)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+    asyncio.run(main())
+    for ext_id in ("work", "work-user"):
+        assert host.info(ext_id).metrics.errors == 0
+    assert all(i.metrics.errors == 0 for i in host.instances("work"))
+    assert host.call("work-user", "run", 7) == lcg(7)
 
 
 def test_the_host_sets_the_ceiling(plan: Plan, compile_cache: Path) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from wasmtime.component import Component, Linker
 
-from linker.errors import ExtensionError
+from linker.errors import CallCancelled, ExtensionError
 from linker.host.runtime import Export, ExtensionRuntime, Status
 
 _STOPPED = (Status.QUARANTINED, Status.UNLOADED)
@@ -69,6 +69,8 @@ class PooledRuntime(ExtensionRuntime):
         try:
             self._ready(member)
             return member.call(member.export(export.name), args, caller, raw)
+        except CallCancelled:
+            raise  # the caller gave up: no error of the extension's
         except ExtensionError as err:
             metrics.errors += 1
             metrics.last_error = member.metrics.last_error or str(err)
