@@ -67,6 +67,11 @@ class ExtensionTrap(ExtensionError):
         self.provider = provider
 
 
+class CallCancelled(ExtensionError):
+    """A call stopped because its caller cancelled it (an asyncio task's cancellation);
+    the extension is not at fault and stays usable."""
+
+
 class IntegrityError(ExtensionError):
     """An extension's component bytes do not hash to the sha256 its plan records."""
 

@@ -79,6 +79,13 @@ class Fields:
             self.fail(key, "a list of strings")
         self.fail(key, "a list of texts without NUL characters or lone surrogates")
 
+    def flag(self, key: str) -> bool:
+        """An optional boolean, false when absent."""
+        value = self._get(key, False, "true or false")
+        if value is not None and not isinstance(value, bool):
+            self.fail(key, "true or false")
+        return bool(value)
+
     def text_map(self, key: str) -> dict[str, str]:
         """A table of strings (the keys are strings already)."""
         sub = self.sub(key)

@@ -6,6 +6,8 @@ id = "stats"                  # defaults to the component file's stem
 name = "Stats"
 version = "0.1.0"
 component = "stats.wasm"
+stateless = true              # keeps nothing between calls: may run as a pool
+instances = 4                 # a pool of 4 instances (needs stateless; default 1)
 
 [permissions]
 methods = ["files.", "ai.ocr"]
@@ -71,6 +73,11 @@ class Manifest:
     permissions: Permissions = Permissions()
     subscribe: tuple[str, ...] = ()
     dependencies: Mapping[str, str] = attrs.field(factory=dict)
+    instances: int = 1
+    """How many instances of it the host runs (a pool, when more than one)."""
+    stateless: bool = False
+    """Declared by the author: no call depends on an earlier one, so calls may go to any
+    instance of a pool."""
     path: Path | None = None
     """The manifest file itself; `None` for a bare component."""
 
@@ -148,7 +155,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
     root = Fields(data, where=str(path), error=ManifestError)
     root.check_keys({"extension", "permissions", "events", "dependencies"})
     ext = root.sub("extension")
-    ext.check_keys({"id", "name", "version", "component", "description"})
+    ext.check_keys({"id", "name", "version", "component", "description", "instances", "stateless"})
     ext.text("description")
     component = _component(path, ext)
     ext_id = ext.text("id") or component.stem
@@ -165,5 +172,7 @@ def _parse(path: Path, data: Mapping[str, Any]) -> Manifest:
         permissions=read_permissions(root.sub("permissions")),
         subscribe=events.texts("subscribe"),
         dependencies=root.text_map("dependencies"),
+        instances=ext.count("instances") or 1,
+        stateless=ext.flag("stateless"),
         path=path,
     )

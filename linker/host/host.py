@@ -7,11 +7,13 @@ host.call("stats", "acme:stats/lib@0.3.1#sum3", 1, 2, 3)
 stats = host.bind("stats", stats_bindings.Exports)          # typed client (witlink bindgen)
 record = host.run_job("receipts", "scan", on_progress=print)   # witlink:host/job
 replies = host.emit("files.created", '{"path": "a.txt"}')      # [events] subscribe
+total = await host.acall("stats", "run", 5)                   # asyncio (`linker.host.aio`)
 ```
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import logging
@@ -24,7 +26,7 @@ import attrs
 
 from bindgen.runtime import Caller
 from linker.errors import ExtensionError, IntegrityError
-from linker.host import calls
+from linker.host import aio, calls, pool
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
@@ -44,6 +46,7 @@ DEFAULT_MAX_FAULTS = 3
 DEFAULT_HTTP_TIMEOUT = 10.0
 DEFAULT_HTTP_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_MEMORY_MB = 256
+DEFAULT_MAX_INSTANCES = 8
 JOBS_FILE = "jobs.sqlite"
 
 
@@ -84,6 +87,7 @@ class Host:
         operation_timeout: float | None = None,
         delegates: Collection[str] = (),
         audit_log: Path | None = None,
+        max_instances: int | None = DEFAULT_MAX_INSTANCES,
     ) -> None:
         plan.verify()
         self.plan = plan
@@ -109,6 +113,8 @@ class Host:
         self.progress = progress
         self.fast_calls = fast_calls
         self.lazy = lazy
+        self.max_instances = max_instances
+        """The ceiling on every extension's instance pool (None: as the plan asks)."""
         self._runtimes: dict[str, ExtensionRuntime] = {}
         self._aliases: dict[tuple[str, str], str] = {}
         self._not_loaded: dict[str, str] = {}
@@ -166,6 +172,30 @@ class Host:
         `host.bind("markdown", markdown.Exports)`. Its calls take `call`'s path."""
         return exports(HostCaller(self.runtime(ext_id)))
 
+    # -- asyncio (linker.host.aio: worker threads; cancelling the task stops the wasm) --
+
+    async def acall(self, ext_id: str, function: str, *args: Any) -> Any:
+        """`call` awaited; cancelling the awaiting task interrupts the running wasm."""
+        return await aio.in_thread(self.call, ext_id, function, *args)
+
+    def abind(self, ext_id: str, exports: Callable[[Caller], object]) -> aio.AsyncClient:
+        """`bind`'s typed client with every call awaited: `await client.lib.render(x)`."""
+        return aio.AsyncClient(self.bind(ext_id, exports))
+
+    async def arun_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> JobRecord:
+        """`run_job` awaited; cancelling the task interrupts the job (`resume` continues it)."""
+        return await aio.in_thread(self.run_job, ext_id, name, state, on_progress)
+
+    async def aemit(self, topic: str, payload: str = "{}") -> list[EventReply]:
+        """`emit` awaited."""
+        return await aio.in_thread(self.emit, topic, payload)
+
     def extensions(self) -> list[str]:
         """Ids of every extension known to this host (loaded or not), in load order."""
         return [i for i in self.plan.order if i in self._runtimes or i in self._not_loaded]
@@ -182,6 +212,13 @@ class Host:
             return ExtensionInfo(ext_id, Status.UNLOADED, Metrics(last_error=why))
         rt = self.runtime(ext_id)
         return ExtensionInfo(rt.id, rt.status, attrs.evolve(rt.metrics))
+
+    def instances(self, ext_id: str) -> list[ExtensionInfo]:
+        """Status and metrics of each instance of `ext_id` (more than one for a pool)."""
+        return [
+            ExtensionInfo(m.id, m.status, attrs.evolve(m.metrics))
+            for m in pool.instances(self.runtime(ext_id))
+        ]
 
     def current_export(self, ext_id: str, iface: str) -> str:
         """Interface export `iface` as `ext_id` names it now (a reload may move its version)."""
@@ -348,7 +385,12 @@ class Host:
         compiled = self.cache.load(planned.id, wasm, sha, self.progress)
         rt = self._runtimes.get(planned.id)
         if rt is None:
-            rt = ExtensionRuntime(self, planned, compiled)
+            rt = pool.make_runtime(
+                planned.instances,
+                self.max_instances,
+                lambda: ExtensionRuntime(self, planned, compiled),
+                functools.partial(build_linker, self),
+            )
         else:
             rt.component, rt.status = compiled, Status.LOADED
         rt.linker, rt.keep_alive = build_linker(self, rt)

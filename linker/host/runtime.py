@@ -20,8 +20,8 @@ import attrs
 from wasmtime import Store, WasiConfig, WasmtimeError
 from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
 
-from linker.errors import ExtensionError, ExtensionTrap
-from linker.host import calls
+from linker.errors import CallCancelled, ExtensionError, ExtensionTrap
+from linker.host import calls, interrupt
 from linker.host.calls import RawCall, Signature
 from linker.host.exportnames import export_target
 from linker.host.handles import HandleTable
@@ -175,7 +175,7 @@ class ExtensionRuntime:
             ) from None
         self.drop_instance()  # exports bind to the new instance on their first call
         self.store, self.instance = store, instance
-        self.arm = calls.deadline_setter(store, self.host.deadline_ticks, self.host.fast_calls)
+        self.arm = interrupt.arming(store, self.host.deadline_ticks, self.host.fast_calls)
         self.status = Status.LOADED
         init = self._guest_init()
         if init is not None:
@@ -328,6 +328,10 @@ class ExtensionRuntime:
         self.drop_instance()
         if inner is not None and not isinstance(inner, Exception):
             raise inner  # KeyboardInterrupt, SystemExit: the host's, not the guest's fault
+        if interrupt.cancelled():  # the caller gave up: no fault, a fresh instance next call
+            return CallCancelled(
+                f"extension `{self.id}` call `{function}` was cancelled", extension=self.id
+            )
         self.metrics.errors += 1
         if isinstance(inner, ExtensionTrap) and inner.extension != self.id:
             # Another extension trapped under us: we are only restarted, not at fault.

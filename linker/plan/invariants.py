@@ -9,7 +9,8 @@ before it trusts a plan (which may have been edited by hand).
 - every entry of the function registry (`functions`) follows a binding (or, for `host`
   and `wasi`, an import);
 - a `composite` starts with its own extension, names other extensions of the plan once
-  each, imports from `host` and `wasi` only, and has a sha256 of 64 hex digits.
+  each, imports from `host` and `wasi` only, and has a sha256 of 64 hex digits;
+- an extension runs as more than one instance only if it is `stateless`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def check(
             fail(f"extensions[{i}].id", f"repeats the id `{ext.id}`")
         if not SHA256.fullmatch(ext.sha256):
             fail(f"extensions[{i}].sha256", "must be the component's sha256 (64 hex digits)")
+        if ext.instances < 1 or (ext.instances > 1 and not ext.stateless):
+            fail(f"extensions[{i}].instances", "may exceed 1 only for a `stateless` extension")
         ids[ext.id] = ext
     for i, ext in enumerate(extensions):
         c = ext.composite

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from linker.errors import LinkError
-from linker.plan import collector, inputs
+from linker.plan import collector, inputs, pooling
 from linker.plan.hostworld import host_world
 from linker.plan.inputs import Extension
 from linker.plan.matching import Linkage, match
@@ -22,7 +22,7 @@ def analyze(paths: Iterable[Path | str], *, wasi: bool = True) -> Linkage:
     extensions, problems = inputs.load(Path(p) for p in paths)
     with collector.paused():
         linkage = match(extensions, host_world(), wasi=wasi)
-    linkage.diagnostics[:0] = problems
+    linkage.diagnostics[:0] = problems + pooling.problems(extensions)
     return linkage
 
 
@@ -53,6 +53,8 @@ def _planned(ext: Extension, linkage: Linkage) -> PlannedExtension:
         version=man.version,
         subscribe=man.subscribe,
         dependencies=dict(man.dependencies),
+        instances=man.instances,
+        stateless=man.stateless,
     )
 
 

@@ -10,7 +10,8 @@
                   "imports": [{"name", "provider"}], "exports": [...],
                   "permissions": {...}, "subscribe": [...], "dependencies": {...},
                   "composite": {"component", "sha256", "size", "members": [...],
-                                "imports": [{"name", "provider"}]}}],
+                                "imports": [{"name", "provider"}]},
+                  "instances": 2, "stateless": true}],
   "order": ["provider-id", "consumer-id"],
   "bindings": [{"consumer", "import", "provider", "export"}],
   "functions": [{"consumer", "import", "function", "provider", "export", "signature"}]
@@ -18,7 +19,8 @@
 ```
 
 An import's `provider` is `"host"` (the witlink:host interfaces), `"wasi"`, or an extension id.
-`composite` is present only for an extension run composed (`witlink link --compose EXT`).
+`composite` is present only for an extension run composed (`witlink link --compose EXT`);
+`instances` (default 1) and `stateless` (default false) only when not their defaults.
 Component paths are stored relative to the plan file's folder when they lie below it,
 absolute otherwise.
 """
@@ -181,6 +183,8 @@ def _plan_doc(plan: Plan, base: Path | None) -> dict[str, Any]:
                 "subscribe": list(e.subscribe),
                 "dependencies": dict(sorted(e.dependencies.items())),
                 **_composite_doc(e.composite, below),
+                **({"instances": e.instances} if e.instances != 1 else {}),
+                **({"stateless": True} if e.stateless else {}),
             }
             for e in plan.extensions
         ],
@@ -246,7 +250,7 @@ def _read_composite(doc: Fields, base: Path | None) -> Composite | None:
 def _read_extension(doc: Fields, base: Path | None) -> PlannedExtension:
     doc.check_keys(
         {"id", "name", "version", "component", "sha256", "size", "imports", "exports"}
-        | {"permissions", "subscribe", "dependencies", "composite"}
+        | {"permissions", "subscribe", "dependencies", "composite", "instances", "stateless"}
     )
     return PlannedExtension(
         id=doc.need_text("id"),
@@ -261,6 +265,8 @@ def _read_extension(doc: Fields, base: Path | None) -> PlannedExtension:
         subscribe=doc.texts("subscribe"),
         dependencies=doc.text_map("dependencies"),
         composite=_read_composite(doc, base),
+        instances=doc.count("instances") or 1,
+        stateless=doc.flag("stateless"),
     )
 
 

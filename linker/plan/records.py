@@ -46,6 +46,9 @@ class PlannedExtension:
     subscribe: tuple[str, ...] = ()
     dependencies: Mapping[str, str] = attrs.field(factory=dict)
     composite: Composite | None = None
+    instances: int = 1
+    """The size of its instance pool (more than one only if it is `stateless`)."""
+    stateless: bool = False
 
 
 @attrs.frozen
