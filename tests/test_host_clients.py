@@ -164,9 +164,9 @@ def test_binding_a_lazy_extension_instantiates_it_on_the_first_call(
 ) -> None:
     with Host.from_plan(plan, cache_dir=compile_cache, lazy=True) as host:
         lib = host.bind("shapes-wat", package("shapes-wat", "exports").Exports).lib
-        assert host.runtime("shapes-wat").instance is None
+        assert host._registry.runtime("shapes-wat").instance is None
         assert lib.half(10) == 5
-        assert host.runtime("shapes-wat").instance is not None
+        assert host._registry.runtime("shapes-wat").instance is not None
         host.unload("shapes-wat")
         with pytest.raises(ExtensionError, match=r"`shapes-wat` is unloaded"):
             lib.half(10)

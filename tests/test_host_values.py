@@ -173,7 +173,7 @@ def test_generated_values_agree_on_both_paths(
 ) -> None:
     func = data.draw(st.sampled_from(ECHOED), label="function")
     name = f"{LIB}#{func}"
-    (ty,) = fast.runtime("echo").export(name).sig.types
+    (ty,) = fast._registry.runtime("echo").export(name).sig.types
     value = data.draw(values(ty), label="value")
     assert same(fast.call("echo", name, value), value)
     assert same(public.call("echo", name, value), value)

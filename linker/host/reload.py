@@ -36,29 +36,35 @@ from linker.plan.signature import signature
 from linker.wit.semver import on_track
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
+    from wasmtime import Engine
+
+    from linker.host.registry import Registry
     from linker.host.runtime import ExtensionRuntime
 
 
 def check_provider(
-    host: Host, ext_id: str, new: Component, path: Path, consumers: list[ExtensionRuntime]
+    engine: Engine,
+    registry: Registry,
+    ext_id: str,
+    new: Component,
+    path: Path,
+    consumers: list[ExtensionRuntime],
 ) -> dict[str, str]:
     """Raise `ExtensionError` naming every consumer function `new` would break.
 
     Returns the interfaces `new` exports under another (semver-compatible) version:
     `{old export name: new export name}`.
     """
-    engine = host.engine
     exports = new.type.exports(engine)
     problems: list[str] = []
     renamed: dict[str, str] = {}
     for consumer in consumers:
         imports = consumer.component.type.imports(engine)
-        for ref in host.plan.functions:
+        for ref in registry.plan.functions:
             if ref.consumer != consumer.id or ref.provider != ext_id:
                 continue
             want = _function(imports, ref.import_, ref.function, engine)
-            current = host.current_export(ext_id, ref.export)
+            current = registry.current_export(ext_id, ref.export)
             name = on_track(current, exports)
             have = _function(exports, name, ref.function, engine) if name else None
             where = f"`{consumer.id}` imports `{ref.import_}#{ref.function}`"

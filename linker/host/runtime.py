@@ -28,10 +28,11 @@ from linker.host.handles import HandleTable
 from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
+    from linker.host.settings import Settings
     from linker.plan.model import PlannedExtension
 
 MIB = 1024 * 1024
+GUEST_PREFIX = "witlink:host/guest@"
 
 
 class Status(enum.StrEnum):
@@ -70,8 +71,8 @@ _waiting_for: dict[int, ExtensionRuntime] = {}
 
 
 class ExtensionRuntime:
-    def __init__(self, host: Host, planned: PlannedExtension, component: Component) -> None:
-        self.host = host
+    def __init__(self, settings: Settings, planned: PlannedExtension, component: Component) -> None:
+        self.settings = settings
         self.id = planned.id
         self.planned = planned
         self.component = component
@@ -95,7 +96,7 @@ class ExtensionRuntime:
         track), resolved from the component's type."""
         found = self.exports.get(name)
         if found is None:
-            interfaces = self.component.type.exports(self.host.engine)
+            interfaces = self.component.type.exports(self.settings.engine)
             target = export_target(self.id, name, interfaces)
             sig = self.signature(target)
             with self._exports_lock:
@@ -103,7 +104,7 @@ class ExtensionRuntime:
         return found
 
     def export_names(self) -> list[str]:
-        engine = self.host.engine
+        engine = self.settings.engine
         names = []
         for name, item in self.component.type.exports(engine).items():
             ty = item.ty
@@ -115,7 +116,7 @@ class ExtensionRuntime:
         return sorted(names)
 
     def signature(self, name: str) -> Signature:
-        engine = self.host.engine
+        engine = self.settings.engine
         iface, _, func = name.rpartition("#")
         items = self.component.type.exports(engine)
         item = items.get(iface or func)
@@ -129,7 +130,7 @@ class ExtensionRuntime:
                 f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
                 extension=self.id,
             )
-        return Signature.of(ty, self.host.fast_calls)
+        return Signature.of(ty, self.settings.fast_calls)
 
     def _bind(self, export: Export) -> Callable[..., Any]:
         """Bind `export` to the live instance (called holding the extension's lock)."""
@@ -143,8 +144,8 @@ class ExtensionRuntime:
             raise ExtensionError(
                 f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
             )
-        export.call = calls.bind(store, found, export.sig, self.host.fast_calls, self)
-        fast = self.host.fast_calls
+        export.call = calls.bind(store, found, export.sig, self.settings.fast_calls, self)
+        fast = self.settings.fast_calls
         export.raw = calls.bind_raw(store, found) if fast else calls.bind_public(store, found)
         return export.call
 
@@ -160,12 +161,12 @@ class ExtensionRuntime:
 
     def _instantiate(self) -> None:
         assert self.linker is not None
-        store = Store(self.host.engine)
-        limit = self.planned.permissions.max_memory_mb or self.host.default_max_memory_mb
+        store = Store(self.settings.engine)
+        limit = self.planned.permissions.max_memory_mb or self.settings.default_max_memory_mb
         if limit is not None:
             store.set_limits(memory_size=limit * MIB)
         store.set_wasi(self._wasi())
-        store.set_epoch_deadline(self.host.deadline_ticks)
+        store.set_epoch_deadline(self.settings.deadline_ticks)
         try:
             instance = self.linker.instantiate(store, self.component)
         except WasmtimeError as err:
@@ -175,7 +176,9 @@ class ExtensionRuntime:
             ) from None
         self.drop_instance()  # exports bind to the new instance on their first call
         self.store, self.instance = store, instance
-        self.arm = calls.deadline_setter(store, self.host.deadline_ticks, self.host.fast_calls)
+        self.arm = calls.deadline_setter(
+            store, self.settings.deadline_ticks, self.settings.fast_calls
+        )
         self.status = Status.LOADED
         init = self._guest_init()
         if init is not None:
@@ -189,9 +192,14 @@ class ExtensionRuntime:
                 )
 
     def _guest_init(self) -> Export | None:
-        for name in self.component.type.exports(self.host.engine):
-            if name.startswith("witlink:host/guest@"):
-                return self.export(f"{name}#init")
+        guest = self.guest_interface()
+        return None if guest is None else self.export(f"{guest}#init")
+
+    def guest_interface(self) -> str | None:
+        """The name of the `witlink:host/guest` interface the component exports, if any."""
+        for name in self.component.type.exports(self.settings.engine):
+            if name.startswith(GUEST_PREFIX):
+                return name
         return None
 
     def _wasi(self) -> WasiConfig:
@@ -313,7 +321,7 @@ class ExtensionRuntime:
                 owner = blocked_on.owner if blocked_on is not None else None
             _waiting_for[me] = self
         try:
-            if not self.lock.acquire(timeout=self.host.call_timeout * 4 + 1):
+            if not self.lock.acquire(timeout=self.settings.call_timeout * 4 + 1):
                 raise ExtensionError(
                     f"extension `{self.id}` stayed busy in another thread; try again",
                     extension=self.id,
@@ -351,10 +359,10 @@ class ExtensionRuntime:
                 f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id
             )
         text = str(err)
-        cause = _trap_cause(text, self.host.call_timeout)
+        cause = _trap_cause(text, self.settings.call_timeout)
         self.metrics.last_error = cause
         self.metrics.consecutive_faults += 1
-        if self.metrics.consecutive_faults >= self.host.max_faults:
+        if self.metrics.consecutive_faults >= self.settings.max_faults:
             self.status = Status.QUARANTINED
             note = f"; quarantined after {self.metrics.consecutive_faults} consecutive faults"
         else:
