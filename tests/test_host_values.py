@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from value_strategies import same, values
 
+from linker.errors import ArgumentError, HandleError
 from linker.host import Host
-from linker.host.values import ArgumentError, Handle, HandleError
+from linker.host.values import Handle
 from linker.wave import Err, Ok, Some, Variant
 from tests.support.readme import run_readme_example
 

@@ -42,6 +42,7 @@ from wasmtime.component import (
 )
 from wasmtime.component._types import VariantLikeType
 
+from linker.errors import HandleError
 from linker.host import values
 from linker.wave import mapping
 from linker.wave import types as wt
@@ -199,7 +200,7 @@ def bind(
             raw = array_type.from_buffer_copy(
                 b"".join([lower(value, keep) for lower, value in zip(lowers, args, strict=True)])
             )
-        except values.HandleError:
+        except HandleError:
             raise
         except Exception:
             raise _mismatch(sig, args) from None

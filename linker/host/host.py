@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import attrs
 
 from bindgen.runtime import Caller
-from linker.errors import ExtensionError, IntegrityError
+from linker.errors import ExtensionError, IntegrityError, UnknownExtensionError
 from linker.host import calls
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.clients import HostCaller, call_export
@@ -417,7 +417,7 @@ class Host:
         try:
             return _as_run(self.plan.extension(ext_id))
         except KeyError:
-            raise ExtensionError(
+            raise UnknownExtensionError(
                 f"the plan has no extension `{ext_id}`", extension=ext_id
             ) from None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linker.errors import ExtensionError
+from linker.errors import NotLoadedError, UnknownExtensionError
 from linker.host.runtime import ExtensionRuntime
 from linker.plan.model import Plan
 
@@ -22,14 +22,14 @@ class Registry:
         """`ext_id`'s runtime, or an `ExtensionError` saying why there is none."""
         rt = self.runtimes.get(ext_id)
         if rt is None and ext_id in self.not_loaded:
-            raise ExtensionError(
+            raise NotLoadedError(
                 f"extension `{ext_id}` is unloaded (it did not load: {self.not_loaded[ext_id]}); "
                 f"fix it and call host.load({ext_id!r})",
                 extension=ext_id,
             )
         if rt is None:
             known = ", ".join(self.runtimes) or "none"
-            raise ExtensionError(
+            raise UnknownExtensionError(
                 f"no extension `{ext_id}`; loaded extensions: {known}", extension=ext_id
             )
         return rt

@@ -30,7 +30,7 @@ from wasmtime.component import (
 )
 
 from linker.component import ComponentError, decode
-from linker.errors import ExtensionError
+from linker.errors import ReloadRefused
 from linker.host.calls import Signature
 from linker.plan.signature import signature
 from linker.wit.semver import on_track
@@ -50,7 +50,7 @@ def check_provider(
     path: Path,
     consumers: list[ExtensionRuntime],
 ) -> dict[str, str]:
-    """Raise `ExtensionError` naming every consumer function `new` would break.
+    """Raise `ReloadRefused` naming every consumer function `new` would break.
 
     Returns the interfaces `new` exports under another (semver-compatible) version:
     `{old export name: new export name}`.
@@ -82,7 +82,7 @@ def check_provider(
                     f"{_signature_of(path, True, name, ref.function)}"
                 )
     if problems:
-        raise ExtensionError(
+        raise ReloadRefused(
             f"reload of `{ext_id}` refused, the old component keeps running: "
             + "; ".join(problems),
             extension=ext_id,

@@ -20,7 +20,16 @@ import attrs
 from wasmtime import Store, WasiConfig, WasmtimeError
 from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
 
-from linker.errors import ExtensionError, ExtensionTrap
+from linker.errors import (
+    CallRefused,
+    ExtensionError,
+    ExtensionTimeout,
+    ExtensionTrap,
+    NotLoadedError,
+    QuarantinedError,
+    StartError,
+    UnknownExportError,
+)
 from linker.host import calls
 from linker.host.calls import RawCall, Signature
 from linker.host.exportnames import export_target
@@ -126,7 +135,7 @@ class ExtensionRuntime:
             ty = inner.ty if inner is not None else None
         if not isinstance(ty, FuncType):
             known = ", ".join(self.export_names()) or "none"
-            raise ExtensionError(
+            raise UnknownExportError(
                 f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
                 extension=self.id,
             )
@@ -141,7 +150,7 @@ class ExtensionRuntime:
         index = instance.get_export_index(store, func, index)
         found = instance.get_func(store, index) if index is not None else None
         if found is None:
-            raise ExtensionError(
+            raise UnknownExportError(
                 f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
             )
         export.call = calls.bind(store, found, export.sig, self.settings.fast_calls, self)
@@ -170,7 +179,7 @@ class ExtensionRuntime:
         try:
             instance = self.linker.instantiate(store, self.component)
         except WasmtimeError as err:
-            raise ExtensionError(
+            raise StartError(
                 f"extension `{self.id}` failed to instantiate: {_last_line(err)}\n{_chain(err)}",
                 extension=self.id,
             ) from None
@@ -186,7 +195,7 @@ class ExtensionRuntime:
             if isinstance(outcome, Err):
                 message = outcome.value
                 self.drop_instance()
-                raise ExtensionError(
+                raise StartError(
                     f"extension `{self.id}` failed to start: its init returned: {message}",
                     extension=self.id,
                 )
@@ -231,7 +240,7 @@ class ExtensionRuntime:
     def check_usable(self) -> None:
         """Raise unless the extension may run (it is not quarantined or unloaded)."""
         if self.status is Status.QUARANTINED:
-            raise ExtensionError(
+            raise QuarantinedError(
                 f"extension `{self.id}` is quarantined after {self.metrics.consecutive_faults} "
                 f"consecutive faults (last: {self.metrics.last_error}); fix it and call "
                 f"host.reload({self.id!r})",
@@ -239,7 +248,7 @@ class ExtensionRuntime:
             )
         if self.status is Status.UNLOADED:
             why = f" (last error: {self.metrics.last_error})" if self.metrics.last_error else ""
-            raise ExtensionError(
+            raise NotLoadedError(
                 f"extension `{self.id}` is unloaded{why}; call host.load({self.id!r}) first",
                 extension=self.id,
             )
@@ -298,7 +307,7 @@ class ExtensionRuntime:
         me = threading.get_ident()
         if self.owner == me:
             via = f" (called from `{caller}`)" if caller else ""
-            raise ExtensionError(
+            raise CallRefused(
                 f"re-entrant call refused: extension `{self.id}` is already running on this "
                 f"thread{via}; an extension cannot be called back while it is running",
                 extension=self.id,
@@ -312,7 +321,7 @@ class ExtensionRuntime:
             owner = self.owner
             while owner is not None:
                 if owner == me:
-                    raise ExtensionError(
+                    raise CallRefused(
                         f"call refused: waiting for extension `{self.id}` would deadlock (its "
                         "store is held by a thread that waits for one this thread holds)",
                         extension=self.id,
@@ -322,7 +331,7 @@ class ExtensionRuntime:
             _waiting_for[me] = self
         try:
             if not self.lock.acquire(timeout=self.settings.call_timeout * 4 + 1):
-                raise ExtensionError(
+                raise CallRefused(
                     f"extension `{self.id}` stayed busy in another thread; try again",
                     extension=self.id,
                 )
@@ -359,7 +368,7 @@ class ExtensionRuntime:
                 f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id
             )
         text = str(err)
-        cause = _trap_cause(text, self.settings.call_timeout)
+        cause, timed_out = _trap_cause(text, self.settings.call_timeout)
         self.metrics.last_error = cause
         self.metrics.consecutive_faults += 1
         if self.metrics.consecutive_faults >= self.settings.max_faults:
@@ -368,7 +377,8 @@ class ExtensionRuntime:
         else:
             self.status = Status.FAULTED
             note = "; it will be restarted on its next call"
-        return ExtensionTrap(
+        trap = ExtensionTimeout if timed_out else ExtensionTrap
+        return trap(
             f"extension `{self.id}` trapped in `{function}`: {cause}{note}\n{_chain(err)}",
             extension=self.id,
             function=function,
@@ -395,12 +405,13 @@ def _backtrace(text: str) -> str:
     return head.strip()
 
 
-def _trap_cause(text: str, timeout: float) -> str:
+def _trap_cause(text: str, timeout: float) -> tuple[str, bool]:
+    """The trap's cause for people, and whether it was the call timeout's interrupt."""
     _, _, cause = text.partition("Caused by:")
     cause = " ".join(line.strip() for line in (cause or text).splitlines() if line.strip())
     if "interrupt" in cause:
-        return f"ran longer than the {timeout:g} s call timeout ({cause})"
-    return cause
+        return f"ran longer than the {timeout:g} s call timeout ({cause})", True
+    return cause, False
 
 
 def _cause(trap: ExtensionTrap) -> str:

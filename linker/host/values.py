@@ -52,7 +52,7 @@ from wasmtime.component import (
     VariantType,
 )
 
-from linker.errors import ExtensionError
+from linker.errors import HandleError
 from linker.wave import mapping
 from linker.wave import types as t
 from linker.wave.mapping import Err, Ok, Some, record_object
@@ -120,11 +120,6 @@ _EMPTY_ADDR = ctypes.addressof(_EMPTY)
 _buffer = ctypes.create_string_buffer
 _address = ctypes.addressof
 _string_at = ctypes.string_at
-
-
-class HandleError(ExtensionError):
-    """A resource handle used after its drop, with another extension, or after the
-    extension that made it was reloaded or restarted."""
 
 
 class Handle:
@@ -924,16 +919,3 @@ def _variant_like_from_public(
         return make(tag, None if conv is None else conv(raw))
 
     return convert
-
-
-class ArgumentError(ExtensionError):
-    """An argument of `Host.call` does not fit the function's WIT type: `path` locates it
-    (`items[3].id`), `expected` is the WIT type there."""
-
-    def __init__(
-        self, message: str, *, extension: str, function: str, path: str, expected: str
-    ) -> None:
-        super().__init__(message, extension=extension)
-        self.function = function
-        self.path = path
-        self.expected = expected
