@@ -30,7 +30,7 @@ from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
 from linker.host.events import EventReply, emit
 from linker.host.jobs import Jobs, ProgressHook, run_job_export
-from linker.host.operations import Authority, Operations
+from linker.host.operations import Authority
 from linker.host.registry import Registry
 from linker.host.reload import check_provider
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
@@ -40,6 +40,7 @@ from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 from linker.services.audit import AuditEntry, AuditLog
 from linker.services.jobs import JobRecord
+from linker.services.opschema import Operations
 from linker.wave.types import ValueType
 
 DEFAULT_CALL_TIMEOUT = 5.0

@@ -38,10 +38,11 @@ from linker.host.handles import (
     walker,
 )
 from linker.host.http import fetch_function
-from linker.host.operations import Authority, Gate, Operations
+from linker.host.operations import Authority, Gate
 from linker.host.registry import Registry
 from linker.host.settings import HttpLimits, Settings
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
+from linker.services.opschema import Operations
 
 if TYPE_CHECKING:
     from linker.host.jobs import Jobs
