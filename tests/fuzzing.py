@@ -55,7 +55,7 @@ from linker import manifest, wit  # noqa: E402
 from linker.cli import main as cli_main  # noqa: E402
 from linker.errors import WitlinkError  # noqa: E402
 from linker.plan.model import Plan  # noqa: E402
-from linker.plan.signature import signature  # noqa: E402
+from linker.wit.signature import signature  # noqa: E402
 
 LIMIT = 5.0
 """CPU seconds one case may take before it counts as a hang."""
@@ -75,7 +75,7 @@ ELSEWHERE = (
     "linker/manifest.py",
     "linker/plan/model.py",
     "linker/plan/inputs.py",
-    "linker/plan/extdir.py",
+    "linker/authoring/extdir.py",
 )
 """Files hardened on the manifests/plans branch of issue 11: leaks there are listed apart."""
 

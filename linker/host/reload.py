@@ -32,8 +32,8 @@ from wasmtime.component import (
 from linker.component import ComponentError, decode
 from linker.errors import ReloadRefused
 from linker.host.calls import Signature
-from linker.plan.signature import signature
 from linker.wit.semver import on_track
+from linker.wit.signature import signature
 
 if TYPE_CHECKING:
     from wasmtime import Engine
