@@ -102,9 +102,9 @@ class Host:
         plan.verify()
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
-        self.lazy = lazy
-        self.progress = progress
+        self._audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
+        self._lazy = lazy
+        self._progress = progress
         self._registry = registry = Registry(plan)
         self._jobs = Jobs(self.data_dir / JOBS_FILE)
         engine = make_engine()
@@ -125,7 +125,7 @@ class Host:
             operations=operations if operations is not None else Operations(),
             authority=Authority(
                 lambda ext_id: registry.runtime(ext_id).planned.permissions,
-                self.audit_log,
+                self._audit_log,
                 frozenset([delegates] if isinstance(delegates, str) else delegates),
                 operation_timeout,
             ),
@@ -176,7 +176,7 @@ class Host:
         self._clock.stop()
         for rt in self._registry.runtimes.values():
             rt.drop_instance()
-        self.audit_log.close()
+        self._audit_log.close()
         # Free the stores now, while Python runs: a store freed during interpreter shutdown
         # can have wasmtime's WASI output threads call back into a finalized interpreter.
         gc.collect()
@@ -285,7 +285,7 @@ class Host:
 
     def audit(self) -> list[AuditEntry]:
         """The latest decisions on host operations and HTTP requests, oldest first."""
-        return self.audit_log.entries()
+        return self._audit_log.entries()
 
     def _job_runtime(
         self, ext_id: str, name: str = "", state: bytes | None = None
@@ -355,7 +355,7 @@ class Host:
         path = Path(component) if component is not None else rt.planned.component
         expected = None if component is not None else rt.planned.sha256
         wasm, sha = _read_component(ext_id, path, expected)
-        compiled = self._cache.load(ext_id, wasm, sha, self.progress)
+        compiled = self._cache.load(ext_id, wasm, sha, self._progress)
         consumers = [registry.runtime(c) for c in registry.dependents(ext_id)]
         loaded = [c for c in consumers if c.status is not Status.UNLOADED]
         renamed = check_provider(self._settings.engine, registry, ext_id, compiled, path, loaded)
@@ -369,14 +369,14 @@ class Host:
             _refresh_exports(rt, renamed)
             rt.metrics.consecutive_faults = 0
             rt.status = Status.LOADED
-        if not self.lazy:
+        if not self._lazy:
             rt.instantiate()
 
     # -- internals -------------------------------------------------------------------
 
     def _load(self, planned: PlannedExtension) -> None:
         wasm, sha = _read_component(planned.id, planned.component, planned.sha256)
-        compiled = self._cache.load(planned.id, wasm, sha, self.progress)
+        compiled = self._cache.load(planned.id, wasm, sha, self._progress)
         registry = self._registry
         rt = registry.runtimes.get(planned.id)
         if rt is None:
@@ -386,7 +386,7 @@ class Host:
         rt.linker, rt.keep_alive = build_linker(self._wiring, rt)
         registry.runtimes[planned.id] = rt
         registry.not_loaded.pop(planned.id, None)
-        if not self.lazy:
+        if not self._lazy:
             rt.instantiate()
 
     def _load_at_start(self, planned: PlannedExtension) -> None:
