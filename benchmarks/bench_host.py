@@ -100,7 +100,7 @@ def cross_call(cache: Path) -> float:
     with Host.from_plan(plan, cache_dir=cache) as host:
         t_stock, t_via, t_local = interleaved(
             [
-                stock_add(host.engine, plan.extension("calc").component),
+                stock_add(host._settings.engine, plan.extension("calc").component),
                 lambda: host.call("app", "add-via-lib", 2, 3),
                 lambda: host.call("app", "add-local", 2, 3),
             ],
@@ -203,11 +203,11 @@ def rich_calls(cache: Path) -> list[float]:
     plan = bench_plan()
     ratios = []
     with Host.from_plan(plan, cache_dir=cache) as host:
-        bare, _keep = bare_forwarding(host.engine, plan)
-        provider = Component(host.engine, plan.extension("bprov").component.read_bytes())
-        store = Store(host.engine)
+        bare, _keep = bare_forwarding(host._settings.engine, plan)
+        provider = Component(host._settings.engine, plan.extension("bprov").component.read_bytes())
+        store = Store(host._settings.engine)
         store.set_epoch_deadline(1 << 40)
-        p_instance = Linker(host.engine).instantiate(store, provider)
+        p_instance = Linker(host._settings.engine).instantiate(store, provider)
         add = p_instance.get_func(
             store,
             p_instance.get_export_index(store, "add", p_instance.get_export_index(store, BENCH)),
@@ -266,7 +266,8 @@ def resource_calls(cache: Path) -> float:
         host.call("rcons", "make")
         assert host.call("rcons", "method-call") == 1
         assert host.call("rcons", "plain-call") == 2
-        stock_method, stock_plain = stock_provider_calls(host.engine, provider.component, lib)
+        engine = host._settings.engine
+        stock_method, stock_plain = stock_provider_calls(engine, provider.component, lib)
         t_method, t_plain, t_local, s_method, s_plain = interleaved(
             [
                 lambda: host.call("rcons", "method-call"),
@@ -358,7 +359,7 @@ def operation(cache: Path) -> float:
     ops.add("echo", lambda ctx, payload: payload)
     plan = hostkit.full_plan(componentbuild.component)
     with Host.from_plan(plan, operations=ops, cache_dir=cache) as host:
-        plain = plain_op_baseline(host.engine, plan.extension("py-ext").component)
+        plain = plain_op_baseline(host._settings.engine, plan.extension("py-ext").component)
         assert plain() == host.call("py-ext", "op", "echo", None, '{"a": 1}') == '{"a": 1}'
         t_plain, t_host = interleaved(
             [plain, lambda: host.call("py-ext", "op", "echo", None, '{"a": 1}')], n=1000

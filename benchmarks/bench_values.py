@@ -45,10 +45,10 @@ def interleaved(fns: list[Callable[[], Any]], n: int, rounds: int) -> list[float
 def records(cache: Path) -> list[float]:
     bench = hostkit.planned("bench", componentbuild.component("values-bench"))
     with Host.from_plan(Plan((bench,), ("bench",), (), ()), cache_dir=cache) as host:
-        store = Store(host.engine)
+        store = Store(host._settings.engine)
         store.set_epoch_deadline(1 << 40)
-        component = Component(host.engine, bench.component.read_bytes())
-        instance = Linker(host.engine).instantiate(store, component)
+        component = Component(host._settings.engine, bench.component.read_bytes())
+        instance = Linker(host._settings.engine).instantiate(store, component)
         items = [{"id": i, "score": 2 * i, "tag": i % 7} for i in range(COUNT)]
         stock_items = []
         for item in items:

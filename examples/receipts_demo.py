@@ -31,10 +31,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "test-components")]
 
 import componentbuild  # noqa: E402
 
+from linker.authoring import extdir  # noqa: E402
 from linker.cli.run_cmd import Progress  # noqa: E402
 from linker.errors import WitlinkError  # noqa: E402
 from linker.host import Host, OperationContext, Operations  # noqa: E402
-from linker.plan import analyze, extdir  # noqa: E402
+from linker.plan import analyze  # noqa: E402
 from linker.plan.depgraph import render  # noqa: E402
 from linker.plan.link import plan_of  # noqa: E402
 from linker.services.jobs import JobRecord  # noqa: E402

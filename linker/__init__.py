@@ -11,21 +11,82 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from linker.compose import compose
-    from linker.errors import Diagnostic, LinkError, WitError, WitlinkError
+    from linker.errors import (
+        ArgumentError,
+        CallCancelled,
+        CallRefused,
+        Diagnostic,
+        ExtensionError,
+        ExtensionTimeout,
+        ExtensionTrap,
+        HandleError,
+        IntegrityError,
+        LinkError,
+        NotLoadedError,
+        PlanError,
+        QuarantinedError,
+        ReloadRefused,
+        StartError,
+        UnknownExportError,
+        UnknownExtensionError,
+        WitError,
+        WitlinkError,
+    )
+    from linker.host import Host
     from linker.plan import Plan
     from linker.plan.link import link
 
 _HOMES = {
-    "compose": "linker.compose",
+    "ArgumentError": "linker.errors",
+    "CallCancelled": "linker.errors",
+    "CallRefused": "linker.errors",
     "Diagnostic": "linker.errors",
+    "ExtensionError": "linker.errors",
+    "ExtensionTimeout": "linker.errors",
+    "ExtensionTrap": "linker.errors",
+    "HandleError": "linker.errors",
+    "Host": "linker.host",
+    "IntegrityError": "linker.errors",
     "LinkError": "linker.errors",
+    "NotLoadedError": "linker.errors",
+    "Plan": "linker.plan",
+    "PlanError": "linker.errors",
+    "QuarantinedError": "linker.errors",
+    "ReloadRefused": "linker.errors",
+    "StartError": "linker.errors",
+    "UnknownExportError": "linker.errors",
+    "UnknownExtensionError": "linker.errors",
     "WitError": "linker.errors",
     "WitlinkError": "linker.errors",
-    "Plan": "linker.plan",
+    "compose": "linker.compose",
     "link": "linker.plan",
 }
 
-__all__ = ["Diagnostic", "LinkError", "Plan", "WitError", "WitlinkError", "compose", "link"]
+__all__ = [
+    "ArgumentError",
+    "CallCancelled",
+    "CallRefused",
+    "Diagnostic",
+    "ExtensionError",
+    "ExtensionTimeout",
+    "ExtensionTrap",
+    "HandleError",
+    "Host",
+    "IntegrityError",
+    "LinkError",
+    "NotLoadedError",
+    "Plan",
+    "PlanError",
+    "QuarantinedError",
+    "ReloadRefused",
+    "StartError",
+    "UnknownExportError",
+    "UnknownExtensionError",
+    "WitError",
+    "WitlinkError",
+    "compose",
+    "link",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ import attrs
 
 from linker.errors import WitError, WitlinkError
 from linker.tools import ToolError, run_wasm_tools
+from linker.wit.json_io import resolve_from_json
 from linker.wit.model import (
     Function,
     InterfaceId,
@@ -143,7 +144,7 @@ def _cached_info(digest: str, size: int) -> ComponentInfo | None:
     except (OSError, UnicodeDecodeError):
         text = ""
     try:
-        return from_resolve(Resolve.from_json(text), sha256=digest, size=size)
+        return from_resolve(resolve_from_json(text), sha256=digest, size=size)
     except WitlinkError:
         with contextlib.suppress(OSError):
             entry.unlink()
@@ -199,7 +200,7 @@ def decode(path: Path) -> ComponentInfo:
     if info is None:
         text = _decoded_json(path, data, digest)
         try:
-            resolve = Resolve.from_json(text)
+            resolve = resolve_from_json(text)
         except WitError as err:
             raise ComponentError(f"{path}: unexpected component description: {err}") from None
         info = from_resolve(resolve, sha256=digest, size=len(data))

@@ -5,7 +5,7 @@ test components' WIT, manifests and binaries, the conformance corpus when presen
 plan linked from test components) and feeds it to the boundary that reads it:
 
 - `wit`: WIT text -> `linker.wit.load`, then printing and wit-parser JSON;
-- `json`: wit-parser JSON -> `Resolve.from_json`, then printing and signatures;
+- `json`: wit-parser JSON -> `wit.from_json`, then printing and signatures;
 - `component`: component binaries -> `linker.component.decode`;
 - `decode-cache`: a corrupt entry of the component decode cache -> `decode`;
 - `manifest`: extension.toml -> `linker.manifest.load`;
@@ -55,7 +55,7 @@ from linker import manifest, wit  # noqa: E402
 from linker.cli import main as cli_main  # noqa: E402
 from linker.errors import WitlinkError  # noqa: E402
 from linker.plan.model import Plan  # noqa: E402
-from linker.plan.signature import signature  # noqa: E402
+from linker.wit.signature import signature  # noqa: E402
 
 LIMIT = 5.0
 """CPU seconds one case may take before it counts as a hang."""
@@ -123,7 +123,7 @@ class Workspace:
     def json_seeds(self) -> list[str]:
         texts = [p.read_text(encoding="utf-8") for p in sorted(_corpus().glob("*.wit.json"))]
         if not texts:  # no corpus here: the repository's own WIT, as JSON
-            texts = [wit.load(ROOT / "wit").to_json()]
+            texts = [wit.to_json(wit.load(ROOT / "wit"))]
         texts.extend(self.decoded.values())
         return texts
 
@@ -467,18 +467,18 @@ def target_wit(ws: Workspace, rng: random.Random, index: int) -> None:
     resolve = wit.load(path)
     for package in resolve.main_packages:
         wit.print_wit(resolve, package)
-    resolve.to_json()
+    wit.to_json(resolve)
 
 
 def target_json(ws: Workspace, rng: random.Random, index: int) -> None:
     text = mutate_json(rng, rng.choice(ws.json_seeds))
-    resolve = wit.Resolve.from_json(text)
+    resolve = wit.from_json(text)
     _use_resolve(resolve)
 
 
 def _use_resolve(resolve: wit.Resolve) -> None:
     """Everything that reads a resolve: JSON, printing, signatures."""
-    resolve.to_json()
+    wit.to_json(resolve)
     if resolve.packages:
         wit.print_resolve(resolve)
     for iface in resolve.interfaces:
@@ -662,7 +662,7 @@ def target_edge(ws: Workspace, rng: random.Random, index: int) -> None:
     wides = _wide(20_000)
     index %= len(EDGE_WIT) + len(EDGE_JSON) + len(wides)
     if index < len(EDGE_JSON):
-        _use_resolve(wit.Resolve.from_json(EDGE_JSON[index]))
+        _use_resolve(wit.from_json(EDGE_JSON[index]))
         return
     texts = EDGE_WIT + wides
     path = ws.fresh("edge.wit")
@@ -670,7 +670,7 @@ def target_edge(ws: Workspace, rng: random.Random, index: int) -> None:
     resolve = wit.load(path)
     for package in resolve.main_packages:
         wit.print_wit(resolve, package)
-    resolve.to_json()
+    wit.to_json(resolve)
 
 
 TARGETS: dict[str, Callable[[Workspace, random.Random, int], None]] = {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import componentbuild
 
-from linker.plan import extdir
+from linker.authoring import extdir
 from tests.support.readme import run_readme_example
 
 ROOT = Path(__file__).resolve().parent.parent

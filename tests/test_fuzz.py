@@ -17,7 +17,7 @@ import pytest
 from linker import component as component_mod
 from linker.component import ComponentError
 from linker.errors import WitError
-from linker.wit import Resolve
+from linker.wit import from_json, to_json
 from tests.support.cli import witlink
 
 
@@ -49,7 +49,7 @@ def test_seeded_cases_leak_nothing(ws: fuzzing.Workspace, target: str, count: in
         assert any(o.kind == "rejected" for o in outcomes)  # the mutations reach the checks
 
 
-# ---------------------------------------------------------------- Resolve.from_json
+# ---------------------------------------------------------------- wit.from_json
 
 TYPE = '{{"name": {name}, "kind": {kind}, "owner": null}}'
 
@@ -93,7 +93,7 @@ def types_doc(*kinds: str, name: str = "null") -> str:
 )
 def test_from_json_rejects_what_printing_would_trip_on(text: str, message: str) -> None:
     with pytest.raises(WitError) as caught:
-        Resolve.from_json(text)
+        from_json(text)
     assert message in str(caught.value)
 
 
@@ -113,10 +113,8 @@ def test_corrupt_decode_cache_entry_is_decoded_afresh(
         entry.write_text(corrupt, encoding="utf-8")
         component_mod.forget_decoded()
         info = component_mod.decode(source)
-        assert info.resolve.to_json() == good.resolve.to_json()
-        assert (
-            Resolve.from_json(entry.read_text(encoding="utf-8")).to_json() == good.resolve.to_json()
-        )
+        assert to_json(info.resolve) == to_json(good.resolve)
+        assert to_json(from_json(entry.read_text(encoding="utf-8"))) == to_json(good.resolve)
     entry.write_bytes(b"\xff\xfe")  # not UTF-8 either
     component_mod.forget_decoded()
     assert component_mod.decode(source).exports == good.exports

@@ -46,25 +46,44 @@ def test_extensions_status_and_metrics(host: Host) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ext", "func", "args", "message"),
+    ("ext", "func", "args", "message", "code"),
     [
-        ("app", "run", (), "takes 1 argument(s) (n), got 0"),
-        ("app", "run", (1, 2), "got 2"),
-        ("app", "run", ("five",), "argument `n`: expected u32, got str 'five'"),
-        ("app", "run", (-1,), "argument `n`: expected u32, got int -1"),
-        ("app", "run", (2**32,), "argument `n`: expected u32, got int 4294967296"),
-        ("py-text", f"{TEXT}#shout", (5,), "expected string, got int 5"),
-        ("nope", "run", (), "no extension `nope`; loaded extensions: calc, app"),
-        ("app", "missing", (), "has no function export `missing`; its exports: add-local"),
-        ("calc", f"{CALC}#nope", (), f"its exports: {CALC}#add"),
+        ("app", "run", (), "takes 1 argument(s) (n), got 0", "argument-mismatch"),
+        ("app", "run", (1, 2), "got 2", "argument-mismatch"),
+        (
+            "app",
+            "run",
+            ("five",),
+            "argument `n`: expected u32, got str 'five'",
+            "argument-mismatch",
+        ),
+        ("app", "run", (-1,), "argument `n`: expected u32, got int -1", "argument-mismatch"),
+        ("app", "run", (2**32,), "expected u32, got int 4294967296", "argument-mismatch"),
+        ("py-text", f"{TEXT}#shout", (5,), "expected string, got int 5", "argument-mismatch"),
+        (
+            "nope",
+            "run",
+            (),
+            "no extension `nope`; loaded extensions: calc, app",
+            "unknown-extension",
+        ),
+        (
+            "app",
+            "missing",
+            (),
+            "no function export `missing`; its exports: add-local",
+            "unknown-export",
+        ),
+        ("calc", f"{CALC}#nope", (), f"its exports: {CALC}#add", "unknown-export"),
     ],
 )
 def test_bad_calls_are_clear_errors(
-    host: Host, ext: str, func: str, args: tuple[object, ...], message: str
+    host: Host, ext: str, func: str, args: tuple[object, ...], message: str, code: str
 ) -> None:
     with pytest.raises(ExtensionError, match=None) as info:
         host.call(ext, func, *args)
     assert message in str(info.value)
+    assert info.value.code == code
     others_answer(host)
 
 

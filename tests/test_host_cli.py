@@ -109,6 +109,15 @@ def test_readme_host_example_runs(
     assert "'calc', 'app', 'py-ext', 'py-text', 'counter'" in done.stdout
 
 
+def test_readme_errors_example_runs(
+    component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "build" / "host-plan.json"
+    hostkit.calc_plan(component).save(plan)
+    done = run_readme_example("readme-errors-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+
+
 def test_run_on_an_extensions_folder(component: hostkit.Build, tmp_path: Path) -> None:
     import shutil
 

@@ -166,9 +166,9 @@ def test_binding_a_lazy_extension_instantiates_it_on_the_first_call(
 ) -> None:
     with Host.from_plan(plan, cache_dir=compile_cache, lazy=True) as host:
         lib = host.bind("shapes-wat", package("shapes-wat", "exports").Exports).lib
-        assert host.runtime("shapes-wat").instance is None
+        assert host._registry.runtime("shapes-wat").instance is None
         assert lib.half(10) == 5
-        assert host.runtime("shapes-wat").instance is not None
+        assert host._registry.runtime("shapes-wat").instance is not None
         host.unload("shapes-wat")
         with pytest.raises(ExtensionError, match=r"`shapes-wat` is unloaded"):
             lib.half(10)
@@ -426,7 +426,7 @@ def test_readme_bind_resource_example_runs(
 
 def test_a_clients_handle_in_an_untagged_case_converts_both_ways(resource_host: Host) -> None:
     """`result<index, string>` crosses wasmtime-py untagged: its case is told by class."""
-    sig = resource_host.runtime("index").export(f"{INDEX}#try-open").sig
+    sig = resource_host._registry.runtime("index").export(f"{INDEX}#try-open").sig
     assert sig.result is not None and sig.result_type is not None
     with resource_host.call("index", f"{INDEX}#make", "h") as handle:
         raw = values.to_public(sig.result, sig.result_type, None)(Ok(handle))

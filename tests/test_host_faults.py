@@ -11,7 +11,8 @@ import hostkit
 import pytest
 from hostkit import CALC
 
-from linker.errors import ExtensionError, ExtensionTrap
+import linker
+from linker.errors import ExtensionError, ExtensionTimeout, ExtensionTrap, QuarantinedError
 from linker.host import Host, OperationContext, Operations, Status
 
 
@@ -42,19 +43,21 @@ def test_trap_in_provider_during_cross_call_names_both(host: Host) -> None:
 
 
 @pytest.mark.parametrize(
-    ("func", "args", "cause"),
+    ("func", "args", "cause", "code"),
     [
-        ("spin", (), "ran longer than the 0.5 s call timeout"),
-        ("bomb", (), "unreachable"),  # memory.grow fails at the 4 MiB store limit
-        ("recurse", (0,), "call stack exhausted"),
+        ("spin", (), "ran longer than the 0.5 s call timeout", "timeout"),
+        ("bomb", (), "unreachable", "trap"),  # memory.grow fails at the 4 MiB store limit
+        ("recurse", (0,), "call stack exhausted", "trap"),
     ],
 )
 def test_runaway_provider_is_stopped(
-    host: Host, func: str, args: tuple[int, ...], cause: str
+    host: Host, func: str, args: tuple[int, ...], cause: str, code: str
 ) -> None:
     with pytest.raises(ExtensionTrap) as info:
         host.call("calc", f"{CALC}#{func}", *args)
     assert info.value.extension == "calc" and info.value.function == f"{CALC}#{func}"
+    assert info.value.code == code
+    assert isinstance(info.value, ExtensionTimeout) is (code == "timeout")
     assert cause in str(info.value)
     assert "restarted on its next call" in str(info.value)
     others_answer(host)
@@ -66,9 +69,10 @@ def test_quarantine_after_three_faults_until_reload(host: Host) -> None:
             host.call("calc", f"{CALC}#div", 1, 0)
     assert host.status("calc") is Status.QUARANTINED
     with pytest.raises(
-        ExtensionError, match=r"quarantined after 3 consecutive faults.*host.reload\('calc'\)"
-    ):
+        QuarantinedError, match=r"quarantined after 3 consecutive faults.*host.reload\('calc'\)"
+    ) as info:
         host.call("calc", f"{CALC}#add", 1, 1)
+    assert info.value.code == "quarantined" and isinstance(info.value, linker.ExtensionError)
     with pytest.raises(ExtensionError, match="quarantined"):
         host.call("app", "run", 1)
     assert host.call("app2", "add-local", 2, 2) == 4

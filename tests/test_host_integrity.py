@@ -71,7 +71,8 @@ def test_reload_without_a_component_refuses_a_swapped_file(
     original = wasm.read_bytes()
     evil = calc_wasm(tmp_path, "evil", 1000).read_bytes()
     with Host.from_plan(plan, cache_dir=compile_cache) as host:
-        for _ in range(host.max_faults):  # quarantine it: reload is the documented way out
+        # quarantine it: reload is the documented way out
+        for _ in range(host._settings.max_faults):
             with pytest.raises(ExtensionError):
                 host.call("calc", f"{CALC}#bomb")
         assert host.status("calc") is Status.QUARANTINED

@@ -67,9 +67,9 @@ def test_reload_rewires_dependents(host: Host, component: hostkit.Build) -> None
 
 def test_lazy_instantiates_on_first_use(component: hostkit.Build, compile_cache: Path) -> None:
     with Host.from_plan(hostkit.calc_plan(component), cache_dir=compile_cache, lazy=True) as host:
-        assert host.runtime("calc").instance is None
+        assert host._registry.runtime("calc").instance is None
         assert host.call("app", "run", 2) == 4
-        assert host.runtime("calc").instance is not None
+        assert host._registry.runtime("calc").instance is not None
 
 
 def test_plan_with_changed_component_leaves_it_and_its_consumers_unloaded(
@@ -94,7 +94,7 @@ def test_corrupt_and_stale_cache_entries_are_recompiled(
 ) -> None:
     plan = hostkit.calc_plan(component)
     with Host.from_plan(plan, cache_dir=tmp_path) as host:
-        entry = host.cache.entry(plan.extensions[0].sha256)
+        entry = host._cache.entry(plan.extensions[0].sha256)
     assert entry.exists()
     data = bytearray(entry.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped bit in the compiled code
@@ -136,7 +136,7 @@ def test_host_link_runs_what_the_link_step_plans(
     folders = [component("host-calc-provider").parent, component("host-calc-consumer").parent]
     with Host.link(folders, cache_dir=compile_cache) as host:
         ids = host.extensions()
-        consumer = next(i for i in ids if host.runtime(i).planned.imports)
+        consumer = next(i for i in ids if host._registry.runtime(i).planned.imports)
         assert host.call(consumer, "run", 20) == 40
 
 

@@ -81,7 +81,7 @@ def test_a_busy_or_faulting_instance_leaves_the_other_serving(host: Host) -> Non
     """One instance loops until its call timeout; meanwhile host calls and a consumer's
     calls are served by the other instance, and the trap is counted on that one only."""
     trapped: list[BaseException] = []
-    pool = host.runtime("work")
+    pool = host._registry.runtime("work")
     assert isinstance(pool, PooledRuntime)
 
     def runaway() -> None:
@@ -148,7 +148,7 @@ def test_a_quarantined_instance_quarantines_the_extension_until_reload(host: Hos
 
 
 def test_cancelling_an_awaited_call_into_a_pool_counts_no_error(host: Host) -> None:
-    pool = host.runtime("work")
+    pool = host._registry.runtime("work")
     assert isinstance(pool, PooledRuntime)
 
     async def main() -> None:

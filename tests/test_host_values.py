@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from value_strategies import same, values
 
+from linker.errors import ArgumentError, HandleError
 from linker.host import Host
-from linker.host.values import ArgumentError, Handle, HandleError
+from linker.host.values import Handle
 from linker.wave import Err, Ok, Some, Variant
 from tests.support.readme import run_readme_example
 
@@ -173,7 +174,7 @@ def test_generated_values_agree_on_both_paths(
 ) -> None:
     func = data.draw(st.sampled_from(ECHOED), label="function")
     name = f"{LIB}#{func}"
-    (ty,) = fast.runtime("echo").export(name).sig.types
+    (ty,) = fast._registry.runtime("echo").export(name).sig.types
     value = data.draw(values(ty), label="value")
     assert same(fast.call("echo", name, value), value)
     assert same(public.call("echo", name, value), value)

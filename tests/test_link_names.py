@@ -9,9 +9,9 @@ from linker.plan.hostworld import host_world
 from linker.plan.inputs import Extension
 from linker.plan.matching import match
 from linker.plan.shapes import Shapes
-from linker.plan.signature import signature
 from linker.wit.model import Primitive
 from linker.wit.semver import on_track, parse, same_track
+from linker.wit.signature import signature
 
 
 @pytest.mark.parametrize(

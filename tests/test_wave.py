@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from value_strategies import same, value_types, values
 
+from linker import wit
 from linker.errors import WitlinkError
 from linker.wave import Err, Ok, Some, ValueMismatch, Variant, WaveError, parse, to_wave
 from linker.wave import types as t
+from linker.wit.printer import kind_text
 
 U32, S8, F32, F64 = t.Scalar("u32"), t.Scalar("s8"), t.Scalar("f32"), t.Scalar("f64")
 STRING, CHAR = t.Scalar("string"), t.Scalar("char")
@@ -115,3 +118,26 @@ def test_print_then_parse_gives_the_value_back(data: st.DataObject) -> None:
     text = to_wave(ty, value)
     assert same(parse(ty, text), value), text
     assert to_wave(ty, parse(ty, text)) == text
+
+
+def test_types_print_by_the_wit_printers_rules(tmp_path: Path) -> None:
+    """A wave type prints as the WIT printer spells the same structure (one printer)."""
+    expected = "tuple<list<u8>, option<result<_, string>>, borrow<file>, result<u32>>"
+    source = tmp_path / "a.wit"
+    source.write_text(
+        f"package a:b;\ninterface i {{\n  resource file;\n  type x = {expected};\n}}\n"
+    )
+    resolve = wit.load(source)
+    (alias,) = [d for d in resolve.types if d.name == "x"]
+    assert kind_text(resolve, alias.kind) == expected
+    shape = t.TupleType(
+        (
+            t.ListType(t.Scalar("u8")),
+            t.OptionType(t.ResultType(None, STRING)),
+            t.HandleType(False, "file"),
+            t.ResultType(U32, None),
+        )
+    )
+    assert str(shape) == expected
+    assert str(t.RecordType((("type", U32),))) == "record { %type: u32 }"  # keywords escaped
+    assert str(t.HandleType(True)) == "own<resource>"  # a component does not name it

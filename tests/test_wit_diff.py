@@ -8,7 +8,7 @@ import witdiff
 import linker.tools
 import linker.wit
 from linker.errors import WitlinkError
-from linker.wit import Resolve, print_resolve
+from linker.wit import from_json, print_resolve
 
 SEEDS = [(seed, True) for seed in range(32)] + [(seed, False) for seed in range(32, 40)]
 """(seed number, optional constructs on): most with async, futures, streams, ..."""
@@ -52,7 +52,7 @@ def test_printer_agrees_with_wasm_tools(cases: dict[int, witdiff.Case | None], s
     if case is None or case.reference is None:
         pytest.skip("wit-smith rejects this seed, or wasm-tools cannot re-read its printing")
     main = witdiff.main_package_name(case.text)
-    resolve = Resolve.from_json(case.reference)
+    resolve = from_json(case.reference)
     package = resolve.package_by_name(main)
     assert package is not None
     printed = print_resolve(resolve, package)

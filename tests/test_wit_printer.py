@@ -16,7 +16,7 @@ from witdiff import main_package_name, reference_json
 import linker.wit
 from linker.errors import WitError
 from linker.tools import run_wasm_tools
-from linker.wit import Resolve, print_resolve, print_wit
+from linker.wit import Resolve, from_json, print_resolve, print_wit, to_json
 from linker.wit import model as m
 
 SAMPLES = Path(__file__).parent / "data" / "printer"
@@ -62,7 +62,7 @@ def test_corpus_case_prints_like_wasm_tools(corpus: Path, name: str) -> None:
     expected_text = run_wasm_tools(
         "component", "wit", "--features", "active", str(case_path(corpus, name))
     ).decode()
-    resolve = Resolve.from_json((corpus / f"{name}.wit.json").read_text())
+    resolve = from_json((corpus / f"{name}.wit.json").read_text())
     printed = print_main_first(resolve, main_package_name(expected_text))
     assert reference_json(printed) == reference_json(expected_text)
     assert_same_text(expected_text, printed)
@@ -74,13 +74,13 @@ def test_sample_prints_like_wasm_tools(sample: str) -> None:
     expected_text = run_wasm_tools("component", "wit", "--all-features", str(SAMPLES / sample))
     text = expected_text.decode()
     expected_json = reference_json(text)
-    printed = print_main_first(Resolve.from_json(expected_json), main_package_name(text))
+    printed = print_main_first(from_json(expected_json), main_package_name(text))
     assert reference_json(printed) == expected_json
     assert_same_text(text, printed)
 
 
 def test_print_wit_prints_one_package() -> None:
-    resolve = Resolve.from_json(reference_json((SAMPLES / "nested.wit").read_text()))
+    resolve = from_json(reference_json((SAMPLES / "nested.wit").read_text()))
     dep = resolve.package_by_name("dep:two")
     assert dep is not None
     text = print_wit(resolve, dep)
@@ -92,7 +92,7 @@ def test_print_wit_prints_one_package() -> None:
 
 
 def test_keywords_are_escaped() -> None:
-    resolve = Resolve.from_json(reference_json((SAMPLES / "names.wit").read_text()))
+    resolve = from_json(reference_json((SAMPLES / "names.wit").read_text()))
     text = print_wit(resolve, m.PackageId(0))
     assert text.startswith("package %use:%type@1.0.0;\n")
     assert "  %func: func(%type: %record) -> %record;\n" in text
@@ -128,7 +128,7 @@ world w {
 def test_printing_keeps_what_wasm_tools_loses(name: str) -> None:
     source = LOSSY_FOR_WASM_TOOLS[name]
     expected = reference_json(source)
-    printed = print_main_first(Resolve.from_json(expected), "a:b")
+    printed = print_main_first(from_json(expected), "a:b")
     assert reference_json(printed) == expected
     wasm_tools_printed = run_wasm_tools("component", "wit", input=source.encode()).decode()
     assert reference_json(wasm_tools_printed) != expected  # the point of the deviation
@@ -181,10 +181,10 @@ def test_corpus_print_parse_round_trip(corpus: Path, name: str, tmp_path: Path) 
     def load_text(text: str) -> str:
         path = tmp_path / "package.wit"
         path.write_text(text)
-        return str(linker.wit.load(path, features=("active",)).to_json())
+        return str(to_json(linker.wit.load(path, features=("active",))))
 
-    resolve = Resolve.from_json((corpus / f"{name}.wit.json").read_text())
+    resolve = from_json((corpus / f"{name}.wit.json").read_text())
     main = str(resolve.packages[-1].name)
     first = load_text(print_main_first(resolve, main))
-    second = load_text(print_main_first(Resolve.from_json(first), main))
+    second = load_text(print_main_first(from_json(first), main))
     assert second == first

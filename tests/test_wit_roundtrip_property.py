@@ -17,7 +17,7 @@ from wit_strategies import wit_documents
 from witdiff import main_package_name, reference_json
 
 import linker.wit
-from linker.wit import Resolve, print_resolve
+from linker.wit import from_json, print_resolve, to_json
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -28,7 +28,7 @@ needs_load = pytest.mark.skipif(
 
 def print_main_first(json_text: str, document: str) -> str:
     """WIT text printed from `json_text`, with the main package of `document` first."""
-    resolve = Resolve.from_json(json_text)
+    resolve = from_json(json_text)
     main = resolve.package_by_name(main_package_name(document))
     assert main is not None
     return print_resolve(resolve, main)
@@ -39,7 +39,7 @@ def load_json(text: str) -> str:
     with tempfile.TemporaryDirectory(prefix="witprop-") as tmp:
         path = Path(tmp) / "document.wit"
         path.write_text(text)
-        return str(linker.wit.load(path, all_features=True).to_json())
+        return str(to_json(linker.wit.load(path, all_features=True)))
 
 
 @PROPERTY

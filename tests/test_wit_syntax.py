@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from linker.tools import run_wasm_tools
-from linker.wit import load
+from linker.wit import load, to_json
 
 SNIPPETS = {
     "docs": """
@@ -115,7 +115,7 @@ def test_snippet_json_matches_wasm_tools(name: str, tmp_path: Path) -> None:
     path = tmp_path / f"{name}.wit"
     path.write_text(SNIPPETS[name])
     expected = run_wasm_tools("component", "wit", "--json", "--all-features", str(path))
-    assert load(path, all_features=True).to_json() == expected.decode().strip()
+    assert to_json(load(path, all_features=True)) == expected.decode().strip()
 
 
 def test_features_select_unstable_items(tmp_path: Path) -> None:

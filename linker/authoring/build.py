@@ -28,9 +28,8 @@ import attrs
 
 from linker import manifest as manifests
 from linker import wit
-from linker.authoring import libwit, toolchains
+from linker.authoring import extdir, libwit, toolchains
 from linker.errors import InputError, WitlinkError
-from linker.plan import extdir
 from linker.tools import wasm_tools
 from linker.wit.loader import references
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from linker.authoring.build import host_package
 from linker.errors import InputError
-from linker.host.operations import Operations
+from linker.services.opschema import Operations
 
 Schema = dict[str, Any]
 Catalog = list[dict[str, Any]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from linker.authoring import extdir
 from linker.cli.argtypes import existing_path, output_dir
-from linker.plan import extdir
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from linker import component
 from linker.cli.argtypes import existing_file
 from linker.component import ComponentInfo, Item
-from linker.plan.signature import signature
+from linker.wit.signature import signature
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -18,9 +18,7 @@ import time
 from typing import Any
 
 from linker.cli.argtypes import existing_path, output_dir, seconds
-from linker.errors import ExtensionError
 from linker.host import Host
-from linker.host.runtime import ExtensionRuntime
 from linker.wave import Err, ValueMismatch, WaveError, parse_args, split_call, to_wave
 from linker.wave.jsonform import from_json, to_json
 
@@ -97,23 +95,24 @@ def run(args: argparse.Namespace) -> int:
         else Host.from_plan(args.input, **options)
     )
     with host:
-        rt = host.runtime(args.extension)
         name, wave_args = split_call(args.call) if not as_json else (args.call, "")
-        function = resolve_function(rt, name)
-        sig = rt.export(function).sig
-        if as_json and len(args.args) != len(sig.types):
-            count = f"{len(sig.types)} argument(s) ({', '.join(sig.names)})"
+        info = host.function(args.extension, name)
+        function = info.name
+        names = [n for n, _ in info.params]
+        types = [t for _, t in info.params]
+        if as_json and len(args.args) != len(types):
+            count = f"{len(types)} argument(s) ({', '.join(names)})"
             return _usage(f"`{function}` takes {count}, got {len(args.args)}")
         try:
             values = (
-                _json_args(sig.types, sig.names, args.args)
+                _json_args(types, names, args.args)
                 if as_json
-                else parse_args(list(sig.types), list(sig.names), wave_args)
+                else parse_args(types, names, wave_args)
             )
         except (WaveError, ValueMismatch) as err:
             return _usage(f"`{function}`: {err}")
         result = host.call(args.extension, function, *values)
-    ty = sig.result_type
+    ty = info.result
     if ty is None:
         shown = "null" if as_json else ""
     else:
@@ -121,25 +120,6 @@ def run(args: argparse.Namespace) -> int:
     if shown:
         print(shown)
     return 1 if isinstance(result, Err) else 0
-
-
-def resolve_function(rt: ExtensionRuntime, name: str) -> str:
-    """The export `name` means: itself if it exists, else the one export that matches it
-    when the interface's version is left out (`acme:math/lib#add`)."""
-    exports = rt.export_names()
-    if name in exports:
-        return name
-    iface, hash_, func = name.rpartition("#")
-    matches = [
-        e
-        for e in exports
-        if hash_ and "@" not in iface and e.partition("@")[0] == iface and e.endswith(hash_ + func)
-    ]
-    if len(matches) == 1:
-        return matches[0]
-    known = ", ".join(matches or exports) or "none"
-    why = "matches several function exports" if matches else "has no function export"
-    raise ExtensionError(f"extension `{rt.id}` {why} `{name}`: {known}", extension=rt.id)
 
 
 def _json_args(types: Any, names: Any, texts: list[str]) -> list[Any]:

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     features = tuple(f for f in args.features.split(",") if f)
     resolve = wit.load(args.path, features=features, all_features=args.all_features)
     if args.json:
-        print(resolve.to_json())
+        print(wit.to_json(resolve))
     else:
         for package in resolve.main_packages:
             print(wit.print_wit(resolve, package), end="")

@@ -2,8 +2,8 @@
 
 from linker.host.events import EventReply
 from linker.host.host import ExtensionInfo, Host
-from linker.host.operations import OperationContext, Operations
 from linker.host.runtime import Metrics, Status
+from linker.services.opschema import OperationContext, Operations
 
 __all__ = [
     "EventReply",

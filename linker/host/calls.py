@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from ctypes import byref
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 from wasmtime import Store, StoreContext, WasmtimeError, _bindings
@@ -42,12 +42,10 @@ from wasmtime.component import (
 )
 from wasmtime.component._types import VariantLikeType
 
+from linker.errors import HandleError
 from linker.host import values
 from linker.wave import mapping
 from linker.wave import types as wt
-
-if TYPE_CHECKING:
-    from linker.host.runtime import ExtensionRuntime
 
 PINNED = frozenset({"50.0.1"})
 """wasmtime-py versions whose private call path this module was written and tested against."""
@@ -171,7 +169,7 @@ def bind(
     func: Func,
     sig: Signature,
     fast: bool = FAST,
-    owner: ExtensionRuntime | None = None,
+    owner: values.Owner | None = None,
 ) -> Callable[..., Any]:
     """`func` in `store` as a Python callable taking and returning the value mapping of
     `linker.wave.mapping`; `owner` (the extension) makes and checks resource handles.
@@ -202,7 +200,7 @@ def bind(
             raw = array_type.from_buffer_copy(
                 b"".join([lower(value, keep) for lower, value in zip(lowers, args, strict=True)])
             )
-        except values.HandleError:
+        except HandleError:
             raise
         except Exception:
             raise _mismatch(sig, args) from None
@@ -234,7 +232,7 @@ def bind(
 
 
 def _public_call(
-    store: Store, func: Func, sig: Signature, owner: ExtensionRuntime | None
+    store: Store, func: Func, sig: Signature, owner: values.Owner | None
 ) -> Callable[..., Any]:
     """`bind` through wasmtime-py's public API."""
     count = len(sig.params)

@@ -15,10 +15,9 @@ from typing import Any
 
 from wasmtime import Store
 
-from linker.errors import ExtensionError
+from linker.errors import ArgumentError, ExtensionError
 from linker.host import values
 from linker.host.runtime import ExtensionRuntime, Status
-from linker.host.values import ArgumentError
 from linker.wave.mapping import ValueMismatch
 
 
@@ -29,9 +28,13 @@ def call_export(rt: ExtensionRuntime, function: str, args: tuple[Any, ...]) -> A
     export = rt.export(function)
     try:
         return rt.call(export, args)
-    except TypeError as err:
-        raise ExtensionError(
-            f"extension `{rt.id}` function `{function}` {err}", extension=rt.id
+    except TypeError as err:  # the number of arguments
+        raise ArgumentError(
+            f"extension `{rt.id}` function `{function}` {err}",
+            extension=rt.id,
+            function=function,
+            path="",
+            expected=f"{len(export.sig.types)} argument(s)",
         ) from None
     except ValueMismatch as err:
         raise ArgumentError(

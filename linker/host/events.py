@@ -12,7 +12,7 @@ from linker.services.events import subscribed
 from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
+    from linker.host.registry import Registry
 
 
 @attrs.frozen
@@ -28,12 +28,12 @@ class EventReply:
         return self.error is None
 
 
-def emit(host: Host, topic: str, payload: str) -> list[EventReply]:
+def emit(registry: Registry, topic: str, payload: str) -> list[EventReply]:
     """Call `on-event(topic, payload)` on each extension subscribed to `topic`, in the
     plan's order; a subscriber that fails or traps is reported and the others still run."""
     replies = []
-    for ext_id in host.plan.order:
-        rt = host.runtime(ext_id)
+    for ext_id in registry.plan.order:
+        rt = registry.runtime(ext_id)
         if not subscribed(rt.planned.subscribe, topic):
             continue
         try:

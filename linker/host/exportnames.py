@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from linker.errors import ExtensionError
+from linker.errors import UnknownExportError
 from linker.wit.semver import on_track, parse
 
 
@@ -18,7 +18,7 @@ def export_target(ext_id: str, name: str, interfaces: Collection[str]) -> str:
     """The export `name` refers to among the component's export names `interfaces`.
 
     Returns `name` unchanged when nothing fits (the caller reports the missing export);
-    raises `ExtensionError` when an unversioned name fits several versions.
+    raises `UnknownExportError` when an unversioned name fits several versions.
     """
     iface, hash_, func = name.rpartition("#")
     if not hash_:
@@ -27,7 +27,7 @@ def export_target(ext_id: str, name: str, interfaces: Collection[str]) -> str:
     if found is None and "@" not in iface:
         versions = sorted(n for n in interfaces if (p := parse(n)) and p.base == iface)
         if len(versions) > 1:
-            raise ExtensionError(
+            raise UnknownExportError(
                 f"extension `{ext_id}`: `{name}` is ambiguous, it exports "
                 f"{', '.join(versions)}; name the version (`{versions[-1]}#{func}`)",
                 extension=ext_id,

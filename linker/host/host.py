@@ -25,21 +25,25 @@ from typing import Any, TypeVar
 import attrs
 
 from bindgen.runtime import Caller
-from linker.errors import ExtensionError, IntegrityError
+from linker.errors import ExtensionError, IntegrityError, UnknownExtensionError
 from linker.host import aio, calls, pool
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
 from linker.host.events import EventReply, emit
 from linker.host.jobs import Jobs, ProgressHook, run_job_export
-from linker.host.operations import Authority, Operations
+from linker.host.operations import Authority
+from linker.host.registry import Registry
 from linker.host.reload import check_provider
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
-from linker.host.wiring import build_linker
+from linker.host.settings import HttpLimits, Settings
+from linker.host.wiring import Wiring, build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 from linker.services.audit import AuditEntry, AuditLog
 from linker.services.jobs import JobRecord
+from linker.services.opschema import Operations
+from linker.wave.types import ValueType
 
 DEFAULT_CALL_TIMEOUT = 5.0
 DEFAULT_MAX_FAULTS = 3
@@ -60,6 +64,16 @@ class ExtensionInfo:
     id: str
     status: Status
     metrics: Metrics
+
+
+@attrs.frozen
+class FunctionInfo:
+    """A function export as `Host.call` resolves its name: the full name and WIT types."""
+
+    name: str
+    """The export's name in the component (`iface@version#func`, or a world function)."""
+    params: tuple[tuple[str, ValueType], ...]
+    result: ValueType | None
 
 
 _log = logging.getLogger("witlink.host")
@@ -92,40 +106,63 @@ class Host:
         plan.verify()
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
-        self.job_runner = Jobs(self.data_dir / JOBS_FILE)
-        self.authority = Authority(
-            lambda ext_id: self.runtime(ext_id).planned.permissions,
-            self.audit_log,
-            frozenset([delegates] if isinstance(delegates, str) else delegates),
-            operation_timeout,
+        self._audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
+        self._lazy = lazy
+        self._progress = progress
+        self._registry = registry = Registry(plan)
+        self._jobs = Jobs(self.data_dir / JOBS_FILE)
+        engine = make_engine()
+        self._cache = CompileCache(engine, cache_dir)
+        self._clock = EpochClock(engine)
+        self._settings = Settings(
+            engine=engine,
+            fast_calls=fast_calls,
+            call_timeout=call_timeout,
+            deadline_ticks=self._clock.ticks(call_timeout),
+            max_faults=max_faults,
+            default_max_memory_mb=default_max_memory_mb,
         )
-        self.http_timeout = http_timeout
-        self.http_max_bytes = http_max_bytes
-        self.operations = operations if operations is not None else Operations()
-        self.engine = make_engine()
-        self.cache = CompileCache(self.engine, cache_dir)
-        self.clock = EpochClock(self.engine)
-        self.call_timeout = call_timeout
-        self.deadline_ticks = self.clock.ticks(call_timeout)
-        self.max_faults = max_faults
-        self.default_max_memory_mb = default_max_memory_mb
-        self.progress = progress
-        self.fast_calls = fast_calls
-        self.lazy = lazy
-        self.max_instances = max_instances
+        self._http = HttpLimits(http_timeout, http_max_bytes)
+        self._wiring = Wiring(
+            settings=self._settings,
+            registry=registry,
+            operations=operations if operations is not None else Operations(),
+            authority=Authority(
+                lambda ext_id: registry.runtime(ext_id).planned.permissions,
+                self._audit_log,
+                frozenset([delegates] if isinstance(delegates, str) else delegates),
+                operation_timeout,
+            ),
+            jobs=self._jobs,
+            http=self._http,
+        )
+        self._max_instances = max_instances
         """The ceiling on every extension's instance pool (None: as the plan asks)."""
-        self._runtimes: dict[str, ExtensionRuntime] = {}
-        self._aliases: dict[tuple[str, str], str] = {}
-        self._not_loaded: dict[str, str] = {}
-        """Extensions that never loaded (no runtime yet), with why; `load` tries again."""
-        self.clock.start()
+        self._clock.start()
         try:
             for ext_id in plan.order:
                 self._load_at_start(self._planned(ext_id))
         except BaseException:
             self.close()
             raise
+
+    @property
+    def http_timeout(self) -> float:
+        """Seconds an outbound `http.fetch` may take (may be changed while running)."""
+        return self._http.timeout
+
+    @http_timeout.setter
+    def http_timeout(self, seconds: float) -> None:
+        self._http.timeout = seconds
+
+    @property
+    def http_max_bytes(self) -> int:
+        """The largest response body `http.fetch` accepts (may be changed while running)."""
+        return self._http.max_bytes
+
+    @http_max_bytes.setter
+    def http_max_bytes(self, size: int) -> None:
+        self._http.max_bytes = size
 
     @classmethod
     def from_plan(cls, plan: Plan | str | Path, **options: Any) -> Host:
@@ -141,11 +178,11 @@ class Host:
 
     def close(self) -> None:
         """Cancel running jobs, stop the epoch clock and drop every instance."""
-        self.job_runner.close()
-        self.clock.stop()
-        for rt in self._runtimes.values():
+        self._jobs.close()
+        self._clock.stop()
+        for rt in self._registry.runtimes.values():
             rt.drop_instance()
-        self.audit_log.close()
+        self._audit_log.close()
         # Free the stores now, while Python runs: a store freed during interpreter shutdown
         # can have wasmtime's WASI output threads call back into a finalized interpreter.
         gc.collect()
@@ -165,12 +202,21 @@ class Host:
         dicts, `Variant`, `Ok`/`Err`, `Some`, flags as sets, `list<u8>` as bytes, resources
         as `Handle`s); a wrong argument raises `ArgumentError` before any wasm runs.
         """
-        return call_export(self.runtime(ext_id), function, args)
+        return call_export(self._registry.runtime(ext_id), function, args)
 
     def bind(self, ext_id: str, exports: Callable[[Caller], C]) -> C:
         """A typed client of `ext_id` from a class `witlink bindgen` generated:
         `host.bind("markdown", markdown.Exports)`. Its calls take `call`'s path."""
-        return exports(HostCaller(self.runtime(ext_id)))
+        return exports(HostCaller(self._registry.runtime(ext_id)))
+
+    def function(self, ext_id: str, function: str) -> FunctionInfo:
+        """The export `call(ext_id, function, ...)` would call, with its parameter and result
+        types (for `linker.wave`'s `parse`/`to_wave`); `ExtensionError` if there is none."""
+        export = self._registry.runtime(ext_id).export(function)
+        sig = export.sig
+        return FunctionInfo(
+            export.name, tuple(zip(sig.names, sig.types, strict=True)), sig.result_type
+        )
 
     # -- asyncio (linker.host.aio: worker threads; cancelling the task stops the wasm) --
 
@@ -198,46 +244,28 @@ class Host:
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to this host (loaded or not), in load order."""
-        return [i for i in self.plan.order if i in self._runtimes or i in self._not_loaded]
+        known = self._registry.runtimes.keys() | self._registry.not_loaded.keys()
+        return [i for i in self.plan.order if i in known]
 
     def status(self, ext_id: str) -> Status:
-        if ext_id in self._not_loaded:
+        if ext_id in self._registry.not_loaded:
             return Status.UNLOADED
-        return self.runtime(ext_id).status
+        return self._registry.runtime(ext_id).status
 
     def info(self, ext_id: str) -> ExtensionInfo:
         """Status and metrics (calls, errors, total time, last error) of `ext_id`."""
-        why = self._not_loaded.get(ext_id)
+        why = self._registry.not_loaded.get(ext_id)
         if why is not None:
             return ExtensionInfo(ext_id, Status.UNLOADED, Metrics(last_error=why))
-        rt = self.runtime(ext_id)
+        rt = self._registry.runtime(ext_id)
         return ExtensionInfo(rt.id, rt.status, attrs.evolve(rt.metrics))
 
     def instances(self, ext_id: str) -> list[ExtensionInfo]:
         """Status and metrics of each instance of `ext_id` (more than one for a pool)."""
         return [
             ExtensionInfo(m.id, m.status, attrs.evolve(m.metrics))
-            for m in pool.instances(self.runtime(ext_id))
+            for m in pool.instances(self._registry.runtime(ext_id))
         ]
-
-    def current_export(self, ext_id: str, iface: str) -> str:
-        """Interface export `iface` as `ext_id` names it now (a reload may move its version)."""
-        return self._aliases.get((ext_id, iface), iface)
-
-    def runtime(self, ext_id: str) -> ExtensionRuntime:
-        rt = self._runtimes.get(ext_id)
-        if rt is None and ext_id in self._not_loaded:
-            raise ExtensionError(
-                f"extension `{ext_id}` is unloaded (it did not load: {self._not_loaded[ext_id]}); "
-                f"fix it and call host.load({ext_id!r})",
-                extension=ext_id,
-            )
-        if rt is None:
-            known = ", ".join(self._runtimes) or "none"
-            raise ExtensionError(
-                f"no extension `{ext_id}`; loaded extensions: {known}", extension=ext_id
-            )
-        return rt
 
     # -- jobs, events ----------------------------------------------------------------
 
@@ -254,7 +282,7 @@ class Host:
         cancelled, or interrupted (it trapped; `resume` continues from its checkpoint).
         """
         rt = self._job_runtime(ext_id, name, state)
-        return self.job_runner.execute(rt, self.job_runner.begin(rt, name, state), on_progress)
+        return self._jobs.execute(rt, self._jobs.begin(rt, name, state), on_progress)
 
     def start_job(
         self,
@@ -265,36 +293,36 @@ class Host:
     ) -> str:
         """Like `run_job`, in a background thread; returns the job id (see `wait_job`)."""
         rt = self._job_runtime(ext_id, name, state)
-        return self.job_runner.start(rt, self.job_runner.begin(rt, name, state), on_progress)
+        return self._jobs.start(rt, self._jobs.begin(rt, name, state), on_progress)
 
     def resume(self, job_id: str, on_progress: ProgressHook | None = None) -> JobRecord:
         """Run an interrupted, failed or cancelled job again from its last checkpoint."""
-        rt = self._job_runtime(self.job_runner.store.get(job_id).extension)
-        return self.job_runner.execute(rt, self.job_runner.reopen(rt, job_id), on_progress)
+        rt = self._job_runtime(self._jobs.store.get(job_id).extension)
+        return self._jobs.execute(rt, self._jobs.reopen(rt, job_id), on_progress)
 
     def wait_job(self, job_id: str, timeout: float | None = None) -> JobRecord:
         """The record of `job_id` once its background run (`start_job`) has finished."""
-        return self.job_runner.wait(job_id, timeout)
+        return self._jobs.wait(job_id, timeout)
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel `job_id`: its guest sees `is-interrupted` true and should return."""
-        return self.job_runner.cancel(job_id)
+        return self._jobs.cancel(job_id)
 
     def job(self, job_id: str) -> JobRecord:
         """`job_id`'s record: state, progress, message, timestamps, last checkpoint."""
-        return self.job_runner.record(job_id)
+        return self._jobs.record(job_id)
 
     def jobs(self, ext_id: str | None = None) -> list[JobRecord]:
         """Every job in the data directory's database (of `ext_id` only, if given)."""
-        return self.job_runner.records(ext_id)
+        return self._jobs.records(ext_id)
 
     def emit(self, topic: str, payload: str = "{}") -> list[EventReply]:
         """Deliver event `topic` to every subscribed extension, in dependency order."""
-        return emit(self, topic, payload)
+        return emit(self._registry, topic, payload)
 
     def audit(self) -> list[AuditEntry]:
         """The latest decisions on host operations and HTTP requests, oldest first."""
-        return self.audit_log.entries()
+        return self._audit_log.entries()
 
     def _job_runtime(
         self, ext_id: str, name: str = "", state: bytes | None = None
@@ -305,7 +333,7 @@ class Host:
                 f"(got {type(name).__name__} and {type(state).__name__})",
                 extension=ext_id,
             )
-        rt = self.runtime(ext_id)
+        rt = self._registry.runtime(ext_id)
         rt.check_usable()
         run_job_export(rt)
         return rt
@@ -318,7 +346,7 @@ class Host:
         Its component is read again and must still hash to the plan's sha256 (or to that of
         the component `reload` last gave it).
         """
-        rt = self._runtimes.get(ext_id)
+        rt = self._registry.runtimes.get(ext_id)
         if rt is not None and rt.status is not Status.UNLOADED:
             return
         planned = rt.planned if rt is not None else self._planned(ext_id)
@@ -332,8 +360,10 @@ class Host:
 
     def unload(self, ext_id: str, cascade: bool = False) -> list[str]:
         """Unload `ext_id` (and, with `cascade`, its loaded dependents); returns the ids."""
-        rt = self.runtime(ext_id)
-        dependents = [d for d in self._dependents(ext_id) if self.status(d) is not Status.UNLOADED]
+        rt = self._registry.runtime(ext_id)
+        dependents = [
+            d for d in self._registry.dependents(ext_id) if self.status(d) is not Status.UNLOADED
+        ]
         if dependents and not cascade:
             raise ExtensionError(
                 f"cannot unload `{ext_id}`: loaded extensions depend on it: "
@@ -357,65 +387,68 @@ class Host:
         component is checked against every loaded consumer's imports first; if a check fails
         the old one keeps running and the error says why.
         """
-        rt = self.runtime(ext_id)
+        registry = self._registry
+        rt = registry.runtime(ext_id)
         path = Path(component) if component is not None else rt.planned.component
         expected = None if component is not None else rt.planned.sha256
         wasm, sha = _read_component(ext_id, path, expected)
-        compiled = self.cache.load(ext_id, wasm, sha, self.progress)
-        consumers = [self.runtime(c) for c in self._dependents(ext_id)]
+        compiled = self._cache.load(ext_id, wasm, sha, self._progress)
+        consumers = [registry.runtime(c) for c in registry.dependents(ext_id)]
         loaded = [c for c in consumers if c.status is not Status.UNLOADED]
-        renamed = check_provider(self, ext_id, compiled, path, loaded)
-        linker, keep = build_linker(self, rt, compiled)
+        renamed = check_provider(self._settings.engine, registry, ext_id, compiled, path, loaded)
+        linker, keep = build_linker(self._wiring, rt, compiled)
         with rt.held():
             rt.drop_instance()
             rt.component, rt.linker, rt.keep_alive = compiled, linker, keep
             rt.planned = attrs.evolve(rt.planned, component=path, sha256=sha, size=len(wasm))
             for old, new in renamed.items():
-                self._aliases[ext_id, old] = new
+                registry.aliases[ext_id, old] = new
             _refresh_exports(rt, renamed)
             rt.metrics.consecutive_faults = 0
             rt.status = Status.LOADED
-        if not self.lazy:
+        if not self._lazy:
             rt.instantiate()
 
     # -- internals -------------------------------------------------------------------
 
     def _load(self, planned: PlannedExtension) -> None:
         wasm, sha = _read_component(planned.id, planned.component, planned.sha256)
-        compiled = self.cache.load(planned.id, wasm, sha, self.progress)
-        rt = self._runtimes.get(planned.id)
+        compiled = self._cache.load(planned.id, wasm, sha, self._progress)
+        registry = self._registry
+        rt = registry.runtimes.get(planned.id)
         if rt is None:
             rt = pool.make_runtime(
                 planned.instances,
-                self.max_instances,
-                lambda: ExtensionRuntime(self, planned, compiled),
-                functools.partial(build_linker, self),
+                self._max_instances,
+                lambda: ExtensionRuntime(self._settings, planned, compiled),
+                functools.partial(build_linker, self._wiring),
             )
         else:
             rt.component, rt.status = compiled, Status.LOADED
-        rt.linker, rt.keep_alive = build_linker(self, rt)
-        self._runtimes[planned.id] = rt
-        self._not_loaded.pop(planned.id, None)
-        if not self.lazy:
+        rt.linker, rt.keep_alive = build_linker(self._wiring, rt)
+        registry.runtimes[planned.id] = rt
+        registry.not_loaded.pop(planned.id, None)
+        if not self._lazy:
             rt.instantiate()
 
     def _load_at_start(self, planned: PlannedExtension) -> None:
         """Load one extension of the plan; if its instantiation or `init` fails, only it stays
         unloaded (the error is logged and kept as its last error) and the others load; so does
         a component whose bytes do not match the plan, and then its consumers."""
-        missing = sorted(p for p in self._providers(planned) if p in self._not_loaded)
+        not_loaded = self._registry.not_loaded
+        missing = sorted(p for p in self._providers(planned) if p in not_loaded)
         if missing:
             why = f"its provider `{missing[0]}` did not load"
-            self._not_loaded[planned.id] = why
+            not_loaded[planned.id] = why
             _log.warning("extension `%s` is not loaded: %s", planned.id, why)
             return
         try:
             self._load(planned)
         except IntegrityError as err:
-            self._not_loaded[planned.id] = str(err)
+            not_loaded[planned.id] = str(err)
             _log.warning("%s", err)
         except ExtensionError as err:
-            rt = self._runtimes.get(planned.id)
+            rt = self._registry.runtimes.get(planned.id)
             if rt is None:  # the component itself is unusable: the plan is wrong
                 raise
             rt.status = Status.UNLOADED
@@ -427,20 +460,13 @@ class Host:
         try:
             return _as_run(self.plan.extension(ext_id))
         except KeyError:
-            raise ExtensionError(
+            raise UnknownExtensionError(
                 f"the plan has no extension `{ext_id}`", extension=ext_id
             ) from None
 
     def _providers(self, planned: PlannedExtension) -> set[str]:
-        known = self._runtimes.keys() | self._not_loaded.keys()
+        known = self._registry.runtimes.keys() | self._registry.not_loaded.keys()
         return {i.provider for i in planned.imports if i.provider in known}
-
-    def _dependents(self, ext_id: str) -> list[str]:
-        return [
-            rt.id
-            for rt in self._runtimes.values()
-            if any(i.provider == ext_id for i in rt.planned.imports)
-        ]
 
 
 def _refresh_exports(rt: ExtensionRuntime, renamed: dict[str, str]) -> None:

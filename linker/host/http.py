@@ -16,16 +16,16 @@ from wasmtime.component import Record, Variant
 from linker.services.http import FetchError, HttpPolicy, HttpRequest, fetch
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
     from linker.host.operations import Gate
     from linker.host.runtime import ExtensionRuntime
+    from linker.host.settings import HttpLimits
 
 
 def fetch_function(
-    host: Host, rt: ExtensionRuntime, gate: Gate
+    limits: HttpLimits, rt: ExtensionRuntime, gate: Gate
 ) -> Callable[[Any], Record | Variant]:
-    """The `fetch` host function of extension `rt`, limited by `gate` and the host's
-    timeout and size settings (read on every request)."""
+    """The `fetch` host function of extension `rt`, limited by `gate` and `limits` (read
+    on every request)."""
     log = rt.log
 
     def observe(where: str, outcome: str, detail: str | None) -> None:
@@ -47,8 +47,8 @@ def fetch_function(
             principals = gate.principals()
             policy = HttpPolicy(
                 allowed_domains=principals[0][1].allowed_domains,
-                timeout_s=host.http_timeout,
-                max_response_bytes=host.http_max_bytes,
+                timeout_s=limits.timeout,
+                max_response_bytes=limits.max_bytes,
                 on_behalf_of=tuple((i, p.allowed_domains) for i, p in principals[1:]),
             )
             response = fetch(request, policy, observe)

@@ -38,7 +38,6 @@ log = logging.getLogger("witlink.host.jobs")
 ProgressHook = Callable[[JobRecord], None]
 """Called with the job's record after every `report-progress`."""
 
-GUEST_PREFIX = "witlink:host/guest@"
 PROGRESS_WRITE_INTERVAL = 0.25
 """Seconds between database writes of a running job's progress (checkpoints are always
 written at once; progress is also written when the job ends)."""
@@ -281,9 +280,10 @@ def run_job_export(rt: ExtensionRuntime) -> Export:
 
 
 def guest_export(rt: ExtensionRuntime) -> str:
-    for name in rt.component.type.exports(rt.host.engine):
-        if name.startswith(GUEST_PREFIX):
-            return name
+    """`rt`'s `witlink:host/guest` interface, or a clear error if it exports none."""
+    name = rt.guest_interface()
+    if name is not None:
+        return name
     raise ExtensionError(
         f"extension `{rt.id}` does not export witlink:host/guest, so it has no jobs or event "
         "handler; export it from the extension's world",

@@ -45,79 +45,9 @@ from linker.host import callchain
 from linker.manifest import Permissions
 from linker.services import opschema
 from linker.services.audit import AuditLog, Kind
+from linker.services.opschema import Handler, OperationContext, Operations, strip_kind
 
 log = logging.getLogger("witlink.host.operations")
-
-KIND_PREFIXES = ("query:", "action:")
-
-
-@attrs.frozen
-class OperationContext:
-    """What a handler knows about its caller."""
-
-    extension_id: str
-    library_id: str | None
-    method: str
-    chain: tuple[str, ...] = ()
-    """Extensions on whose behalf `extension_id` runs (cross-extension callers, outermost
-    first)."""
-
-
-Handler = Callable[[OperationContext, Any], Any]
-
-
-@attrs.frozen
-class Operation:
-    """A registered handler and its own timeout, if any."""
-
-    handler: Handler
-    timeout: float | None
-
-
-class Operations:
-    """The registry of host operations, by method name."""
-
-    def __init__(self) -> None:
-        self._handlers: dict[str, Operation] = {}
-        self._signatures: dict[str, opschema.Signature] = {}
-
-    def operation(self, method: str, timeout: float | None = None) -> Callable[[Handler], Handler]:
-        """Decorator: register the function as the handler of `method` (see `add`)."""
-
-        def register(handler: Handler) -> Handler:
-            self.add(method, handler, timeout)
-            return handler
-
-        return register
-
-    def add(self, method: str, handler: Handler, timeout: float | None = None) -> None:
-        """Register `handler` for `method`: its type hints give the payload and result schemas;
-        `timeout` (seconds) overrides the host's `operation_timeout` for it."""
-        self._signatures[method] = opschema.signature(handler, method)
-        self._handlers[method] = Operation(handler, timeout)
-
-    def methods(self) -> list[str]:
-        return sorted(self._handlers)
-
-    def find(self, method: str) -> Operation | None:
-        return self._handlers.get(self._key(method))
-
-    def signature(self, method: str) -> opschema.Signature:
-        return self._signatures[self._key(method)]
-
-    def catalog(self) -> list[dict[str, Any]]:
-        """Each operation's method, guest function name, doc and payload/result JSON Schemas."""
-        return [self._signatures[m].describe(m) for m in self.methods()]
-
-    def _key(self, method: str) -> str:
-        return method if method in self._handlers else strip_kind(method)
-
-
-def strip_kind(method: str) -> str:
-    for prefix in KIND_PREFIXES:
-        if method.startswith(prefix):
-            return method[len(prefix) :]
-    return method
 
 
 class TokenBucket:

@@ -4,7 +4,7 @@
 caps it (`Host(max_instances=...)`). Each instance is a full `ExtensionRuntime`: its own
 store, memory limit, linker and fault count, so a trap restarts only that instance and
 calls routed to the others go on. The pool stands where the extension's runtime stands
-(`Host.runtime`, the providers' forwarders), so host calls, typed clients, events, jobs
+(the host's registry, the providers' forwarders), so host calls, typed clients, events, jobs
 and consumers' cross-extension calls all take a free instance. Its metrics count every
 call into the extension; `Host.instances` gives each instance's. An instance quarantined
 after `max_faults` consecutive faults quarantines the extension: its code is at fault.
@@ -52,7 +52,7 @@ class PooledRuntime(ExtensionRuntime):
     def __init__(self, new: Callable[[], ExtensionRuntime], count: int, wire: Wire) -> None:
         self.members = tuple(new() for _ in range(count))
         first = self.members[0]
-        super().__init__(first.host, first.planned, first.component)
+        super().__init__(first.settings, first.planned, first.component)
         self._wire = wire
         self._free: queue.LifoQueue[ExtensionRuntime] = queue.LifoQueue()
         for member in self.members:
@@ -130,7 +130,7 @@ class PooledRuntime(ExtensionRuntime):
 
     def _take(self) -> ExtensionRuntime:
         try:
-            return self._free.get(timeout=self.host.call_timeout * 4 + 1)
+            return self._free.get(timeout=self.settings.call_timeout * 4 + 1)
         except queue.Empty:
             raise ExtensionError(
                 f"all {len(self.members)} instances of extension `{self.id}` stayed busy; "

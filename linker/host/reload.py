@@ -30,35 +30,41 @@ from wasmtime.component import (
 )
 
 from linker.component import ComponentError, decode
-from linker.errors import ExtensionError
+from linker.errors import ReloadRefused
 from linker.host.calls import Signature
-from linker.plan.signature import signature
 from linker.wit.semver import on_track
+from linker.wit.signature import signature
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
+    from wasmtime import Engine
+
+    from linker.host.registry import Registry
     from linker.host.runtime import ExtensionRuntime
 
 
 def check_provider(
-    host: Host, ext_id: str, new: Component, path: Path, consumers: list[ExtensionRuntime]
+    engine: Engine,
+    registry: Registry,
+    ext_id: str,
+    new: Component,
+    path: Path,
+    consumers: list[ExtensionRuntime],
 ) -> dict[str, str]:
-    """Raise `ExtensionError` naming every consumer function `new` would break.
+    """Raise `ReloadRefused` naming every consumer function `new` would break.
 
     Returns the interfaces `new` exports under another (semver-compatible) version:
     `{old export name: new export name}`.
     """
-    engine = host.engine
     exports = new.type.exports(engine)
     problems: list[str] = []
     renamed: dict[str, str] = {}
     for consumer in consumers:
         imports = consumer.component.type.imports(engine)
-        for ref in host.plan.functions:
+        for ref in registry.plan.functions:
             if ref.consumer != consumer.id or ref.provider != ext_id:
                 continue
             want = _function(imports, ref.import_, ref.function, engine)
-            current = host.current_export(ext_id, ref.export)
+            current = registry.current_export(ext_id, ref.export)
             name = on_track(current, exports)
             have = _function(exports, name, ref.function, engine) if name else None
             where = f"`{consumer.id}` imports `{ref.import_}#{ref.function}`"
@@ -76,7 +82,7 @@ def check_provider(
                     f"{_signature_of(path, True, name, ref.function)}"
                 )
     if problems:
-        raise ExtensionError(
+        raise ReloadRefused(
             f"reload of `{ext_id}` refused, the old component keeps running: "
             + "; ".join(problems),
             extension=ext_id,

@@ -20,7 +20,17 @@ import attrs
 from wasmtime import Store, WasiConfig, WasmtimeError
 from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
 
-from linker.errors import CallCancelled, ExtensionError, ExtensionTrap
+from linker.errors import (
+    CallCancelled,
+    CallRefused,
+    ExtensionError,
+    ExtensionTimeout,
+    ExtensionTrap,
+    NotLoadedError,
+    QuarantinedError,
+    StartError,
+    UnknownExportError,
+)
 from linker.host import calls, interrupt
 from linker.host.calls import RawCall, Signature
 from linker.host.exportnames import export_target
@@ -28,10 +38,11 @@ from linker.host.handles import HandleTable
 from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
+    from linker.host.settings import Settings
     from linker.plan.model import PlannedExtension
 
 MIB = 1024 * 1024
+GUEST_PREFIX = "witlink:host/guest@"
 
 
 class Status(enum.StrEnum):
@@ -70,8 +81,8 @@ _waiting_for: dict[int, ExtensionRuntime] = {}
 
 
 class ExtensionRuntime:
-    def __init__(self, host: Host, planned: PlannedExtension, component: Component) -> None:
-        self.host = host
+    def __init__(self, settings: Settings, planned: PlannedExtension, component: Component) -> None:
+        self.settings = settings
         self.id = planned.id
         self.planned = planned
         self.component = component
@@ -95,7 +106,7 @@ class ExtensionRuntime:
         track), resolved from the component's type."""
         found = self.exports.get(name)
         if found is None:
-            interfaces = self.component.type.exports(self.host.engine)
+            interfaces = self.component.type.exports(self.settings.engine)
             target = export_target(self.id, name, interfaces)
             sig = self.signature(target)
             with self._exports_lock:
@@ -103,7 +114,7 @@ class ExtensionRuntime:
         return found
 
     def export_names(self) -> list[str]:
-        engine = self.host.engine
+        engine = self.settings.engine
         names = []
         for name, item in self.component.type.exports(engine).items():
             ty = item.ty
@@ -115,7 +126,7 @@ class ExtensionRuntime:
         return sorted(names)
 
     def signature(self, name: str) -> Signature:
-        engine = self.host.engine
+        engine = self.settings.engine
         iface, _, func = name.rpartition("#")
         items = self.component.type.exports(engine)
         item = items.get(iface or func)
@@ -125,11 +136,11 @@ class ExtensionRuntime:
             ty = inner.ty if inner is not None else None
         if not isinstance(ty, FuncType):
             known = ", ".join(self.export_names()) or "none"
-            raise ExtensionError(
+            raise UnknownExportError(
                 f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
                 extension=self.id,
             )
-        return Signature.of(ty, self.host.fast_calls)
+        return Signature.of(ty, self.settings.fast_calls)
 
     def _bind(self, export: Export) -> Callable[..., Any]:
         """Bind `export` to the live instance (called holding the extension's lock)."""
@@ -140,11 +151,11 @@ class ExtensionRuntime:
         index = instance.get_export_index(store, func, index)
         found = instance.get_func(store, index) if index is not None else None
         if found is None:
-            raise ExtensionError(
+            raise UnknownExportError(
                 f"extension `{self.id}`: export `{export.name}` vanished", extension=self.id
             )
-        export.call = calls.bind(store, found, export.sig, self.host.fast_calls, self)
-        fast = self.host.fast_calls
+        export.call = calls.bind(store, found, export.sig, self.settings.fast_calls, self)
+        fast = self.settings.fast_calls
         export.raw = calls.bind_raw(store, found) if fast else calls.bind_public(store, found)
         return export.call
 
@@ -160,22 +171,22 @@ class ExtensionRuntime:
 
     def _instantiate(self) -> None:
         assert self.linker is not None
-        store = Store(self.host.engine)
-        limit = self.planned.permissions.max_memory_mb or self.host.default_max_memory_mb
+        store = Store(self.settings.engine)
+        limit = self.planned.permissions.max_memory_mb or self.settings.default_max_memory_mb
         if limit is not None:
             store.set_limits(memory_size=limit * MIB)
         store.set_wasi(self._wasi())
-        store.set_epoch_deadline(self.host.deadline_ticks)
+        store.set_epoch_deadline(self.settings.deadline_ticks)
         try:
             instance = self.linker.instantiate(store, self.component)
         except WasmtimeError as err:
-            raise ExtensionError(
+            raise StartError(
                 f"extension `{self.id}` failed to instantiate: {_last_line(err)}\n{_chain(err)}",
                 extension=self.id,
             ) from None
         self.drop_instance()  # exports bind to the new instance on their first call
         self.store, self.instance = store, instance
-        self.arm = interrupt.arming(store, self.host.deadline_ticks, self.host.fast_calls)
+        self.arm = interrupt.arming(store, self.settings.deadline_ticks, self.settings.fast_calls)
         self.status = Status.LOADED
         init = self._guest_init()
         if init is not None:
@@ -183,15 +194,20 @@ class ExtensionRuntime:
             if isinstance(outcome, Err):
                 message = outcome.value
                 self.drop_instance()
-                raise ExtensionError(
+                raise StartError(
                     f"extension `{self.id}` failed to start: its init returned: {message}",
                     extension=self.id,
                 )
 
     def _guest_init(self) -> Export | None:
-        for name in self.component.type.exports(self.host.engine):
-            if name.startswith("witlink:host/guest@"):
-                return self.export(f"{name}#init")
+        guest = self.guest_interface()
+        return None if guest is None else self.export(f"{guest}#init")
+
+    def guest_interface(self) -> str | None:
+        """The name of the `witlink:host/guest` interface the component exports, if any."""
+        for name in self.component.type.exports(self.settings.engine):
+            if name.startswith(GUEST_PREFIX):
+                return name
         return None
 
     def _wasi(self) -> WasiConfig:
@@ -223,7 +239,7 @@ class ExtensionRuntime:
     def check_usable(self) -> None:
         """Raise unless the extension may run (it is not quarantined or unloaded)."""
         if self.status is Status.QUARANTINED:
-            raise ExtensionError(
+            raise QuarantinedError(
                 f"extension `{self.id}` is quarantined after {self.metrics.consecutive_faults} "
                 f"consecutive faults (last: {self.metrics.last_error}); fix it and call "
                 f"host.reload({self.id!r})",
@@ -231,7 +247,7 @@ class ExtensionRuntime:
             )
         if self.status is Status.UNLOADED:
             why = f" (last error: {self.metrics.last_error})" if self.metrics.last_error else ""
-            raise ExtensionError(
+            raise NotLoadedError(
                 f"extension `{self.id}` is unloaded{why}; call host.load({self.id!r}) first",
                 extension=self.id,
             )
@@ -290,7 +306,7 @@ class ExtensionRuntime:
         me = threading.get_ident()
         if self.owner == me:
             via = f" (called from `{caller}`)" if caller else ""
-            raise ExtensionError(
+            raise CallRefused(
                 f"re-entrant call refused: extension `{self.id}` is already running on this "
                 f"thread{via}; an extension cannot be called back while it is running",
                 extension=self.id,
@@ -304,7 +320,7 @@ class ExtensionRuntime:
             owner = self.owner
             while owner is not None:
                 if owner == me:
-                    raise ExtensionError(
+                    raise CallRefused(
                         f"call refused: waiting for extension `{self.id}` would deadlock (its "
                         "store is held by a thread that waits for one this thread holds)",
                         extension=self.id,
@@ -313,8 +329,8 @@ class ExtensionRuntime:
                 owner = blocked_on.owner if blocked_on is not None else None
             _waiting_for[me] = self
         try:
-            if not self.lock.acquire(timeout=self.host.call_timeout * 4 + 1):
-                raise ExtensionError(
+            if not self.lock.acquire(timeout=self.settings.call_timeout * 4 + 1):
+                raise CallRefused(
                     f"extension `{self.id}` stayed busy in another thread; try again",
                     extension=self.id,
                 )
@@ -355,16 +371,17 @@ class ExtensionRuntime:
                 f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id
             )
         text = str(err)
-        cause = _trap_cause(text, self.host.call_timeout)
+        cause, timed_out = _trap_cause(text, self.settings.call_timeout)
         self.metrics.last_error = cause
         self.metrics.consecutive_faults += 1
-        if self.metrics.consecutive_faults >= self.host.max_faults:
+        if self.metrics.consecutive_faults >= self.settings.max_faults:
             self.status = Status.QUARANTINED
             note = f"; quarantined after {self.metrics.consecutive_faults} consecutive faults"
         else:
             self.status = Status.FAULTED
             note = "; it will be restarted on its next call"
-        return ExtensionTrap(
+        trap = ExtensionTimeout if timed_out else ExtensionTrap
+        return trap(
             f"extension `{self.id}` trapped in `{function}`: {cause}{note}\n{_chain(err)}",
             extension=self.id,
             function=function,
@@ -391,12 +408,13 @@ def _backtrace(text: str) -> str:
     return head.strip()
 
 
-def _trap_cause(text: str, timeout: float) -> str:
+def _trap_cause(text: str, timeout: float) -> tuple[str, bool]:
+    """The trap's cause for people, and whether it was the call timeout's interrupt."""
     _, _, cause = text.partition("Caused by:")
     cause = " ".join(line.strip() for line in (cause or text).splitlines() if line.strip())
     if "interrupt" in cause:
-        return f"ran longer than the {timeout:g} s call timeout ({cause})"
-    return cause
+        return f"ran longer than the {timeout:g} s call timeout ({cause})", True
+    return cause, False
 
 
 def _cause(trap: ExtensionTrap) -> str:

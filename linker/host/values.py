@@ -15,9 +15,11 @@ import ctypes
 import struct
 from array import array
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from wasmtime import Store
 from wasmtime import _ffi as ffi
 from wasmtime.component import (
     F32,
@@ -35,6 +37,7 @@ from wasmtime.component import (
     Char,
     EnumType,
     FlagsType,
+    Instance,
     ListType,
     OptionType,
     OwnType,
@@ -50,13 +53,23 @@ from wasmtime.component import (
 )
 
 from bindgen.runtime import HostHandle
-from linker.errors import ExtensionError
+from linker.errors import HandleError
 from linker.wave import mapping
 from linker.wave import types as t
 from linker.wave.mapping import Err, Ok, Some, record_object
 
-if TYPE_CHECKING:
-    from linker.host.runtime import ExtensionRuntime
+
+class Owner(Protocol):
+    """What handles need of the extension that made them (its `ExtensionRuntime`)."""
+
+    id: str
+    instance: Instance | None
+    store: Store | None
+    arm: Callable[[], None]
+    """Sets the call deadline afresh (a destructor runs under it)."""
+
+    def held(self) -> AbstractContextManager[None]: ...
+
 
 Lower = Callable[[Any, list[Any]], bytes]
 """Python value, buffers to keep alive -> the 32 bytes of a `wasmtime_component_val_t`."""
@@ -112,11 +125,6 @@ _address = ctypes.addressof
 _string_at = ctypes.string_at
 
 
-class HandleError(ExtensionError):
-    """A resource handle used after its drop, with another extension, or after the
-    extension that made it was reloaded or restarted."""
-
-
 class Handle(HostHandle):
     """A resource an extension returned to the host: pass it back to calls of the same
     extension, and drop it (`handle.drop()`, or `with handle:`) when done. Typed clients
@@ -124,7 +132,7 @@ class Handle(HostHandle):
 
     __slots__ = ("_gone", "_instance", "_owner", "_resource", "resource_type")
 
-    def __init__(self, owner: ExtensionRuntime, resource: ResourceAny, resource_type: str) -> None:
+    def __init__(self, owner: Owner, resource: ResourceAny, resource_type: str) -> None:
         self._owner = owner
         self._instance = owner.instance
         self._resource = resource
@@ -157,7 +165,7 @@ class Handle(HostHandle):
             owner.arm()  # the destructor runs under the call deadline, not a stale one
             resource.drop(store)
 
-    def resource_for(self, owner: ExtensionRuntime) -> ResourceAny:
+    def resource_for(self, owner: Owner) -> ResourceAny:
         """The wasmtime resource, after checking it may be used in a call to `owner`."""
         if self._gone is not None:
             problem = f"was {self._gone}"
@@ -231,7 +239,7 @@ def _name(text: str, keep: list[Any]) -> bytes:
     return _READ_NAME.pack(len(data), _static(data, keep))
 
 
-def lowerer(ty: t.ValueType, owner: ExtensionRuntime | None, statics: list[Any]) -> Lower:
+def lowerer(ty: t.ValueType, owner: Owner | None, statics: list[Any]) -> Lower:
     """A function lowering Python values of `ty`; `statics` keeps names alive."""
     if isinstance(ty, t.Scalar):
         return _scalar_lowerer(ty.name)
@@ -339,7 +347,7 @@ def _column(values: list[Any], code: str) -> array[Any]:
     return array(code, values)
 
 
-def _list_lowerer(ty: t.ListType, owner: ExtensionRuntime | None, statics: list[Any]) -> Lower:
+def _list_lowerer(ty: t.ListType, owner: Owner | None, statics: list[Any]) -> Lower:
     list_kind = _K["LIST"]
     element = ty.element
     if element == t.Scalar("u8"):
@@ -448,7 +456,7 @@ def _record_list_lowerer(ty: t.RecordType, codes: list[str], statics: list[Any])
     return lower_records
 
 
-def _tuple_lowerer(ty: t.TupleType, owner: ExtensionRuntime | None, statics: list[Any]) -> Lower:
+def _tuple_lowerer(ty: t.TupleType, owner: Owner | None, statics: list[Any]) -> Lower:
     kind, count = _K["TUPLE"], len(ty.elements)
     lowers = [lowerer(e, owner, statics) for e in ty.elements]
 
@@ -461,7 +469,7 @@ def _tuple_lowerer(ty: t.TupleType, owner: ExtensionRuntime | None, statics: lis
     return lower_tuple
 
 
-def _record_lowerer(ty: t.RecordType, owner: ExtensionRuntime | None, statics: list[Any]) -> Lower:
+def _record_lowerer(ty: t.RecordType, owner: Owner | None, statics: list[Any]) -> Lower:
     kind, count = _K["RECORD"], len(ty.fields)
     fields = [
         (n, mapping.field_attr(n), _name(n, statics), lowerer(f, owner, statics))
@@ -494,9 +502,7 @@ def _payload(lower: Lower | None, value: Any, keep: list[Any]) -> int:
     return _static(lower(value, keep), keep)
 
 
-def _variant_lowerer(
-    ty: t.VariantType, owner: ExtensionRuntime | None, statics: list[Any]
-) -> Lower:
+def _variant_lowerer(ty: t.VariantType, owner: Owner | None, statics: list[Any]) -> Lower:
     pack = struct.Struct("=B7x16sQ").pack
     kind = _K["VARIANT"]
     cases = {
@@ -546,7 +552,7 @@ def _flags_lowerer(ty: t.FlagsType, statics: list[Any]) -> Lower:
     return lower_flags
 
 
-def _option_lowerer(ty: t.OptionType, owner: ExtensionRuntime | None, statics: list[Any]) -> Lower:
+def _option_lowerer(ty: t.OptionType, owner: Owner | None, statics: list[Any]) -> Lower:
     kind = _K["OPTION"]
     lower = lowerer(ty.payload, owner, statics)
     nested = mapping.nested_option(ty.payload)
@@ -564,7 +570,7 @@ def _option_lowerer(ty: t.OptionType, owner: ExtensionRuntime | None, statics: l
     return lower_option
 
 
-def _result_lowerer(ty: t.ResultType, owner: ExtensionRuntime | None, statics: list[Any]) -> Lower:
+def _result_lowerer(ty: t.ResultType, owner: Owner | None, statics: list[Any]) -> Lower:
     pack = struct.Struct("=B7x?7xQ8x").pack
     kind = _K["RESULT"]
     ok = None if ty.ok is None else lowerer(ty.ok, owner, statics)
@@ -580,7 +586,7 @@ def _result_lowerer(ty: t.ResultType, owner: ExtensionRuntime | None, statics: l
     return lower_result
 
 
-def _handle_lowerer(ty: t.HandleType, owner: ExtensionRuntime | None) -> Lower:
+def _handle_lowerer(ty: t.HandleType, owner: Owner | None) -> Lower:
     kind = _K["RESOURCE"]
 
     def lower_handle(value: Any, keep: list[Any]) -> bytes:
@@ -598,7 +604,7 @@ def _handle_lowerer(ty: t.HandleType, owner: ExtensionRuntime | None) -> Lower:
 # -- fast path: lifting --------------------------------------------------------------------
 
 
-def lifter(ty: t.ValueType, owner: ExtensionRuntime | None) -> Lift:
+def lifter(ty: t.ValueType, owner: Owner | None) -> Lift:
     """A function reading Python values of `ty` from C values (which it does not free)."""
     if isinstance(ty, t.Scalar):
         return _scalar_lifter(ty.name)
@@ -646,7 +652,7 @@ def _scalar_lifter(name: str) -> Lift:
     return lambda mem, off, addr: unpack(mem, off)[0]
 
 
-def _list_lifter(ty: t.ListType, owner: ExtensionRuntime | None) -> Lift:
+def _list_lifter(ty: t.ListType, owner: Owner | None) -> Lift:
     if ty.element == t.Scalar("u8"):
 
         def lift_bytes(mem: bytes, off: int, addr: int) -> bytes:
@@ -692,7 +698,7 @@ def _sequence_lifter(lifts: list[Lift], make: Any, stride: int, skip: int) -> Li
     return lift_sequence
 
 
-def _payload_lifter(payload: t.ValueType | None, owner: ExtensionRuntime | None) -> Lift:
+def _payload_lifter(payload: t.ValueType | None, owner: Owner | None) -> Lift:
     """Reads a case's payload (`None` when the case has none) through its pointer."""
     if payload is None:
         return lambda mem, off, addr: None
@@ -704,7 +710,7 @@ def _payload_lifter(payload: t.ValueType | None, owner: ExtensionRuntime | None)
     return lift_payload
 
 
-def _variant_lifter(ty: t.VariantType, owner: ExtensionRuntime | None) -> Lift:
+def _variant_lifter(ty: t.VariantType, owner: Owner | None) -> Lift:
     read = struct.Struct("=8xQQQ").unpack_from
     cases = {n.encode(): (n, _payload_lifter(p, owner)) for n, p in ty.cases}
     make = mapping.Variant
@@ -730,7 +736,7 @@ def _flags_lifter(ty: t.FlagsType) -> Lift:
     return lift_flags
 
 
-def _option_lifter(ty: t.OptionType, owner: ExtensionRuntime | None) -> Lift:
+def _option_lifter(ty: t.OptionType, owner: Owner | None) -> Lift:
     lift = _payload_lifter(ty.payload, owner)
     nested = mapping.nested_option(ty.payload)
 
@@ -744,7 +750,7 @@ def _option_lifter(ty: t.OptionType, owner: ExtensionRuntime | None) -> Lift:
     return lift_option
 
 
-def _result_lifter(ty: t.ResultType, owner: ExtensionRuntime | None) -> Lift:
+def _result_lifter(ty: t.ResultType, owner: Owner | None) -> Lift:
     read = struct.Struct("=8x?7xQ").unpack_from
     ok, err = _payload_lifter(ty.ok, owner), _payload_lifter(ty.err, owner)
 
@@ -757,7 +763,7 @@ def _result_lifter(ty: t.ResultType, owner: ExtensionRuntime | None) -> Lift:
     return lift_result
 
 
-def _handle_lifter(ty: t.HandleType, owner: ExtensionRuntime | None) -> Lift:
+def _handle_lifter(ty: t.HandleType, owner: Owner | None) -> Lift:
     def lift_handle(mem: bytes, off: int, addr: int) -> Handle:
         assert owner is not None
         ptr = _READ_PTR.unpack_from(mem, off)[0]
@@ -773,7 +779,7 @@ def _handle_lifter(ty: t.HandleType, owner: ExtensionRuntime | None) -> Lift:
 # -- public path ----------------------------------------------------------------------------
 
 
-def to_public(vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None) -> Callable[[Any], Any]:
+def to_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[Any], Any]:
     """Python mapping -> wasmtime-py's value classes for `vt` (values already checked).
 
     With no `owner`, handles stay `Handle`s (for typed clients, which hold them)."""
@@ -842,7 +848,7 @@ def _case_of(ty: t.ValueType, value: Any) -> tuple[str, Any]:
 
 
 def _variant_like_to_public(
-    vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None
+    vt: ValType, ty: t.ValueType, owner: Owner | None
 ) -> Callable[[Any], Any]:
     tagged = vt._tagged()  # type: ignore[attr-defined]
     convs = {
@@ -859,9 +865,7 @@ def _variant_like_to_public(
     return convert
 
 
-def from_public(
-    vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None
-) -> Callable[[Any], Any]:
+def from_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[Any], Any]:
     """wasmtime-py's value classes for `vt` -> the Python mapping.
 
     With no `owner`, handles are taken as `Handle`s already (from typed clients)."""
@@ -897,7 +901,7 @@ def from_public(
 
 
 def _variant_like_from_public(
-    vt: ValType, ty: t.ValueType, owner: ExtensionRuntime | None
+    vt: ValType, ty: t.ValueType, owner: Owner | None
 ) -> Callable[[Any], Any]:
     tagged = vt._tagged()  # type: ignore[attr-defined]
     cases = []
@@ -932,16 +936,3 @@ def _variant_like_from_public(
         return make(tag, None if conv is None else conv(raw))
 
     return convert
-
-
-class ArgumentError(ExtensionError):
-    """An argument of `Host.call` does not fit the function's WIT type: `path` locates it
-    (`items[3].id`), `expected` is the WIT type there."""
-
-    def __init__(
-        self, message: str, *, extension: str, function: str, path: str, expected: str
-    ) -> None:
-        super().__init__(message, extension=extension)
-        self.function = function
-        self.path = path
-        self.expected = expected

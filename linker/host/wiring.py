@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from wasmtime import StoreContext
 from wasmtime.component import (
     Component,
@@ -37,35 +38,51 @@ from linker.host.handles import (
     walker,
 )
 from linker.host.http import fetch_function
-from linker.host.operations import Gate
+from linker.host.operations import Authority, Gate
+from linker.host.registry import Registry
+from linker.host.settings import HttpLimits, Settings
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
+from linker.services.opschema import Operations
 
 if TYPE_CHECKING:
-    from linker.host.host import Host
+    from linker.host.jobs import Jobs
     from linker.host.runtime import Export, ExtensionRuntime
 
 HOST_INTERFACES = {"host", "types", "job", "http"}
 LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "error": 40}
 
 
+@attrs.frozen
+class Wiring:
+    """What building a linker needs of the host: its settings, the other extensions'
+    runtimes, and what serves `witlink:host` (operations, their authority, jobs, HTTP)."""
+
+    settings: Settings
+    registry: Registry
+    operations: Operations
+    authority: Authority
+    jobs: Jobs
+    http: HttpLimits
+
+
 def build_linker(
-    host: Host, rt: ExtensionRuntime, component: Component | None = None
+    wiring: Wiring, rt: ExtensionRuntime, component: Component | None = None
 ) -> tuple[Linker, list[object]]:
     """A linker satisfying every import of `component` (default: `rt`'s), per the plan.
 
     Returns it with the native callbacks that must live as long as it does.
     """
-    engine = host.engine
+    engine = wiring.settings.engine
     linker = Linker(engine)
     keep: list[object] = []
     imports = (component or rt.component).type.imports(engine)
     planned = {i.name: i.provider for i in rt.planned.imports}
     refs: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-    for ref in host.plan.functions:
+    for ref in wiring.registry.plan.functions:
         if ref.consumer == rt.id:
-            export = host.current_export(ref.provider, ref.export)
+            export = wiring.registry.current_export(ref.provider, ref.export)
             refs[ref.import_][ref.function] = (ref.provider, f"{export}#{ref.function}")
-    gate = Gate(rt.id, rt.planned.permissions, host.operations, host.authority)
+    gate = Gate(rt.id, rt.planned.permissions, wiring.operations, wiring.authority)
     if any(name.startswith("wasi:") for name in imports):
         linker.add_wasip2()
     with linker.root() as root:
@@ -84,10 +101,10 @@ def build_linker(
             funcs = {n: i.ty for n, i in items.items() if isinstance(i.ty, FuncType)}
             with root.add_instance(name) as instance:
                 if provider == HOST_PROVIDER:
-                    _define_host(host, rt, gate, name, funcs, instance, keep)
+                    _define_host(wiring, rt, gate, name, funcs, instance, keep)
                     continue
                 resources = {n: i.ty for n, i in items.items() if isinstance(i.ty, ResourceType)}
-                tables = _define_resources(host, rt.id, provider, resources, instance, keep)
+                tables = _define_resources(wiring, rt.id, provider, resources, instance, keep)
                 for fname, fty in funcs.items():
                     target = refs[name].get(fname)
                     if target is None:
@@ -96,13 +113,13 @@ def build_linker(
                             f"`{name}#{fname}`; link again",
                             extension=rt.id,
                         )
-                    bound = Binding(host, rt.id, target[0], target[1], fname, fty, tables)
+                    bound = Binding(wiring, rt.id, target[0], target[1], fname, fty, tables)
                     keep.append(bound.define(instance))
     return linker, keep
 
 
 def _define_resources(
-    host: Host,
+    wiring: Wiring,
     consumer: str,
     provider: str,
     resources: dict[str, ResourceType],
@@ -112,7 +129,7 @@ def _define_resources(
     """Each imported resource as a host resource with its own handle table."""
     tables = []
     for rname, rty in resources.items():
-        table = HandleTable(consumer, host.runtime(provider), rname)
+        table = HandleTable(consumer, wiring.registry.runtime(provider), rname)
         instance.add_resource(rname, table.host_type, table.destroy)
         keep.append(table)
         tables.append((rty, table))
@@ -124,7 +141,7 @@ class Binding:
 
     def __init__(
         self,
-        host: Host,
+        wiring: Wiring,
         consumer: str,
         provider_id: str,
         export_name: str,
@@ -132,9 +149,9 @@ class Binding:
         ty: FuncType,
         tables: list[tuple[ResourceType, HandleTable]],
     ) -> None:
-        self.fast = host.fast_calls
+        self.fast = wiring.settings.fast_calls
         self.consumer = consumer
-        self.provider = host.runtime(provider_id)
+        self.provider = wiring.registry.runtime(provider_id)
         self.export: Export = self.provider.export(export_name)
         self.function = function
         self.sig = Signature.of(ty, self.fast)
@@ -232,7 +249,7 @@ class Binding:
 
 
 def _define_host(
-    host: Host,
+    wiring: Wiring,
     rt: ExtensionRuntime,
     gate: Gate,
     name: str,
@@ -252,9 +269,9 @@ def _define_host(
     if iface == "host":
         targets = _host_functions(rt, gate)
     elif iface == "job":
-        targets = host.job_runner.guest_functions(rt)
+        targets = wiring.jobs.guest_functions(rt)
     elif iface == "http":
-        targets = {"fetch": fetch_function(host, rt, gate)}
+        targets = {"fetch": fetch_function(wiring.http, rt, gate)}
     else:
         return
     for fname, fty in funcs.items():
@@ -269,9 +286,9 @@ def _define_host(
             calls.define(
                 instance,
                 fname,
-                Signature.of(fty, host.fast_calls),
+                Signature.of(fty, wiring.settings.fast_calls),
                 targets[fname],
-                host.fast_calls,
+                wiring.settings.fast_calls,
             )
         )
 

@@ -13,6 +13,7 @@ import attrs
 
 from linker.errors import WitlinkError
 from linker.tools import ToolError, run_wasm_tools
+from linker.wit.json_io import resolve_from_json
 from linker.wit.model import InterfaceId, Resolve
 
 HOST_PACKAGE_NAME = "witlink:host"
@@ -74,7 +75,7 @@ def host_world() -> HostWorld:
         text = run_wasm_tools("component", "wit", "--json", str(_host_wit()))
     except ToolError as err:
         raise WitlinkError(f"cannot read the host world: {err}") from None
-    resolve = Resolve.from_json(text.decode("utf-8"))
+    resolve = resolve_from_json(text.decode("utf-8"))
     interfaces = {}
     for index, iface in enumerate(resolve.interfaces):
         name = resolve.interface_name(InterfaceId(index))

@@ -26,9 +26,9 @@ from linker.plan.hostworld import (
 from linker.plan.inputs import Extension
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER, Binding, FunctionRef, PlannedImport
 from linker.plan.shapes import Shapes
-from linker.plan.signature import signature
 from linker.wit.model import InterfaceId
 from linker.wit.semver import InterfaceName, parse, same_track
+from linker.wit.signature import signature
 
 
 @attrs.frozen

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from linker.plan.signature import signature
 from linker.wit import model as m
 from linker.wit.model import InterfaceId, Primitive, Resolve, TypeId
+from linker.wit.signature import signature
 
 Shape = Any
 """A nested tuple of strings; equal shapes mean identical types."""

@@ -8,6 +8,9 @@ hints into one `Shape` tree per side, and that tree both describes the JSON Sche
 (`Signature.describe`) and checks a decoded payload, building the dataclass or attrs
 instance the handler expects (`Signature.load`): one parser decides the check and the
 value. A payload that does not fit raises `PayloadError` naming the field.
+
+`Operations` is the registry of handlers by method (its `catalog()` is what `witlink sdk`
+reads); `linker.host` runs them for guests, and re-exports it.
 """
 
 from __future__ import annotations
@@ -380,3 +383,77 @@ def function_name(method: str) -> str:
     if name[0].isdigit():
         name = f"op_{name}"
     return f"{name}_" if keyword.iskeyword(name) else name
+
+
+# -- the registry of operations (what `witlink sdk` reads as a catalog) -------------
+
+KIND_PREFIXES = ("query:", "action:")
+
+
+@attrs.frozen
+class OperationContext:
+    """What a handler knows about its caller."""
+
+    extension_id: str
+    library_id: str | None
+    method: str
+    chain: tuple[str, ...] = ()
+    """Extensions on whose behalf `extension_id` runs (cross-extension callers, outermost
+    first)."""
+
+
+Handler = Callable[[OperationContext, Any], Any]
+
+
+@attrs.frozen
+class Operation:
+    """A registered handler and its own timeout, if any."""
+
+    handler: Handler
+    timeout: float | None
+
+
+class Operations:
+    """The registry of host operations, by method name."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Operation] = {}
+        self._signatures: dict[str, Signature] = {}
+
+    def operation(self, method: str, timeout: float | None = None) -> Callable[[Handler], Handler]:
+        """Decorator: register the function as the handler of `method` (see `add`)."""
+
+        def register(handler: Handler) -> Handler:
+            self.add(method, handler, timeout)
+            return handler
+
+        return register
+
+    def add(self, method: str, handler: Handler, timeout: float | None = None) -> None:
+        """Register `handler` for `method`: its type hints give the payload and result schemas;
+        `timeout` (seconds) overrides the host's `operation_timeout` for it."""
+        self._signatures[method] = signature(handler, method)
+        self._handlers[method] = Operation(handler, timeout)
+
+    def methods(self) -> list[str]:
+        return sorted(self._handlers)
+
+    def find(self, method: str) -> Operation | None:
+        return self._handlers.get(self._key(method))
+
+    def signature(self, method: str) -> Signature:
+        return self._signatures[self._key(method)]
+
+    def catalog(self) -> list[dict[str, Any]]:
+        """Each operation's method, guest function name, doc and payload/result JSON Schemas."""
+        return [self._signatures[m].describe(m) for m in self.methods()]
+
+    def _key(self, method: str) -> str:
+        return method if method in self._handlers else strip_kind(method)
+
+
+def strip_kind(method: str) -> str:
+    for prefix in KIND_PREFIXES:
+        if method.startswith(prefix):
+            return method[len(prefix) :]
+    return method

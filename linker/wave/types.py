@@ -1,12 +1,15 @@
 """WIT value types, as a small tree the value layer walks (no wasmtime, no resolver).
 
-`str(ty)` prints the type in WIT syntax (records, variants, enums and flags inline,
-since a component's types carry no names), for messages such as "expected u32".
+`str(ty)` prints the type by `linker.wit.printer`'s rules (records, variants, enums and
+flags inline, since a component's types carry no names), for messages such as
+"expected u32".
 """
 
 from __future__ import annotations
 
 import attrs
+
+from linker.wit.printer import generic_text, handle_text, inline_text, result_text
 
 SCALARS = frozenset(
     {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string"}
@@ -37,7 +40,7 @@ class ListType:
     element: ValueType
 
     def __str__(self) -> str:
-        return f"list<{self.element}>"
+        return generic_text("list", str(self.element))
 
 
 @attrs.frozen
@@ -45,7 +48,7 @@ class TupleType:
     elements: tuple[ValueType, ...]
 
     def __str__(self) -> str:
-        return f"tuple<{', '.join(map(str, self.elements))}>"
+        return generic_text("tuple", *map(str, self.elements))
 
 
 @attrs.frozen
@@ -53,7 +56,7 @@ class RecordType:
     fields: tuple[tuple[str, ValueType], ...]
 
     def __str__(self) -> str:
-        return "record { " + ", ".join(f"{n}: {t}" for n, t in self.fields) + " }"
+        return inline_text("record", ((n, str(t)) for n, t in self.fields))
 
 
 @attrs.frozen
@@ -61,8 +64,7 @@ class VariantType:
     cases: tuple[tuple[str, ValueType | None], ...]
 
     def __str__(self) -> str:
-        shown = (n if t is None else f"{n}({t})" for n, t in self.cases)
-        return "variant { " + ", ".join(shown) + " }"
+        return inline_text("variant", ((n, None if t is None else str(t)) for n, t in self.cases))
 
 
 @attrs.frozen
@@ -70,7 +72,7 @@ class EnumType:
     names: tuple[str, ...]
 
     def __str__(self) -> str:
-        return "enum { " + ", ".join(self.names) + " }"
+        return inline_text("enum", ((n, None) for n in self.names))
 
 
 @attrs.frozen
@@ -78,7 +80,7 @@ class FlagsType:
     names: tuple[str, ...]
 
     def __str__(self) -> str:
-        return "flags { " + ", ".join(self.names) + " }"
+        return inline_text("flags", ((n, None) for n in self.names))
 
 
 @attrs.frozen
@@ -86,7 +88,7 @@ class OptionType:
     payload: ValueType
 
     def __str__(self) -> str:
-        return f"option<{self.payload}>"
+        return generic_text("option", str(self.payload))
 
 
 @attrs.frozen
@@ -95,11 +97,9 @@ class ResultType:
     err: ValueType | None
 
     def __str__(self) -> str:
-        if self.ok is None and self.err is None:
-            return "result"
-        if self.err is None:
-            return f"result<{self.ok}>"
-        return f"result<{'_' if self.ok is None else self.ok}, {self.err}>"
+        return result_text(
+            None if self.ok is None else str(self.ok), None if self.err is None else str(self.err)
+        )
 
 
 @attrs.frozen
@@ -107,10 +107,12 @@ class HandleType:
     """`own<R>` or `borrow<R>` of a resource (`resource` names it when known)."""
 
     own: bool
-    resource: str = "resource"
+    resource: str | None = None
 
     def __str__(self) -> str:
-        return f"{'own' if self.own else 'borrow'}<{self.resource}>"
+        if self.resource is None:  # a component's types do not name their resources
+            return generic_text("own" if self.own else "borrow", "resource")
+        return handle_text(self.own, self.resource)
 
 
 @attrs.frozen

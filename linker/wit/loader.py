@@ -13,6 +13,7 @@ from linker.tools import ToolError, run_wasm_tools
 from linker.wit import ast
 from linker.wit import model as m
 from linker.wit.ast import parse_file
+from linker.wit.json_io import resolve_from_json
 from linker.wit.package_resolver import UnresolvedPackage, resolve_files
 from linker.wit.resolver import Builder
 from linker.wit.source import Source, WitSyntaxError, located
@@ -167,4 +168,4 @@ def _decode(path: Path) -> m.Resolve:
         text = run_wasm_tools("component", "wit", "--json", str(path))
     except ToolError as err:
         raise WitError(f"failed to decode WIT package {path}: {err}", path=str(path)) from None
-    return m.Resolve.from_json(text.decode())
+    return resolve_from_json(text.decode())

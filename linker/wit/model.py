@@ -429,16 +429,3 @@ class Resolve:
         if isinstance(key, str):
             return key
         return self.interface_name(key) or f"interface-{key.index}"
-
-    def to_json(self) -> str:
-        """wit-parser's pretty JSON of this resolve, byte for byte."""
-        from linker.wit.json_io import resolve_to_json
-
-        return resolve_to_json(self)
-
-    @classmethod
-    def from_json(cls, text: str) -> Resolve:
-        """Load wit-parser's JSON (e.g. from `wasm-tools component wit --json`)."""
-        from linker.wit.json_io import resolve_from_json
-
-        return resolve_from_json(text)

@@ -151,29 +151,59 @@ def kind_text(resolve: m.Resolve, kind: m.TypeDefKind) -> str:
             name = resolve.type(resource).name
             if name is None:
                 raise WitError("cannot print WIT: a handle to an unnamed resource")
-            return escape(name) if handle is m.HandleKind.OWN else f"borrow<{escape(name)}>"
+            return handle_text(handle is m.HandleKind.OWN, name)
         case m.Alias(type=inner):
             return type_text(resolve, inner)
         case m.Tuple(types):
-            return f"tuple<{', '.join(type_text(resolve, t) for t in types)}>"
+            return generic_text("tuple", *(type_text(resolve, t) for t in types))
         case m.Option(inner):
-            return f"option<{type_text(resolve, inner)}>"
-        case m.Result(None, None):
-            return "result"
-        case m.Result(ok, None):
-            return f"result<{type_text(resolve, ok)}>"
+            return generic_text("option", type_text(resolve, inner))
         case m.Result(ok, err):
-            return f"result<{type_text(resolve, ok)}, {type_text(resolve, err)}>"
+            return result_text(
+                None if ok is None else type_text(resolve, ok),
+                None if err is None else type_text(resolve, err),
+            )
         case m.List(inner):
-            return f"list<{type_text(resolve, inner)}>"
+            return generic_text("list", type_text(resolve, inner))
         case m.FixedLengthList(inner, size):
-            return f"list<{type_text(resolve, inner)}, {size}>"
+            return generic_text("list", type_text(resolve, inner), str(size))
         case m.Map(key, value):
-            return f"map<{type_text(resolve, key)}, {type_text(resolve, value)}>"
+            return generic_text("map", type_text(resolve, key), type_text(resolve, value))
         case m.Future(inner) | m.Stream(inner):
             word = type(kind).__name__.lower()
-            return word if inner is None else f"{word}<{type_text(resolve, inner)}>"
+            return word if inner is None else generic_text(word, type_text(resolve, inner))
     raise WitError(f"cannot print WIT: an unnamed {type(kind).__name__.lower()} type")
+
+
+# The spelling rules `kind_text` applies, also used for types known only by their
+# structure (`linker.wave.types`, read from a component, which carries no type names).
+
+
+def generic_text(word: str, *args: str) -> str:
+    """`list<u8>`, `tuple<u32, string>`, `map<string, u32>`."""
+    return f"{word}<{', '.join(args)}>"
+
+
+def result_text(ok: str | None, err: str | None) -> str:
+    """`result`, `result<T>`, `result<_, E>` or `result<T, E>`."""
+    if ok is None and err is None:
+        return "result"
+    if err is None:
+        return f"result<{ok}>"
+    return f"result<{'_' if ok is None else ok}, {err}>"
+
+
+def handle_text(own: bool, resource: str) -> str:
+    """An owned handle is spelled by its resource's name; a borrow as `borrow<R>`."""
+    return escape(resource) if own else f"borrow<{escape(resource)}>"
+
+
+def inline_text(keyword: str, items: Iterable[tuple[str, str | None]]) -> str:
+    """A record, variant, enum or flags type spelled out in one line, for messages:
+    `record { id: u32 }`, `variant { none, some(u8) }`, `enum { red, green }`."""
+    sep, close = (": ", "") if keyword == "record" else ("(", ")")
+    shown = (escape(n) if t is None else f"{escape(n)}{sep}{t}{close}" for n, t in items)
+    return f"{keyword} {{ {', '.join(shown)} }}"
 
 
 class _Printer:
