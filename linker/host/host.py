@@ -32,12 +32,13 @@ from linker.host.events import EventReply, emit
 from linker.host.jobs import Jobs, ProgressHook, run_job_export
 from linker.host.operations import Authority, Operations
 from linker.host.reload import check_provider
+from linker.host.remote import Remote
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
 from linker.host.wiring import build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 from linker.services.audit import AuditEntry, AuditLog
-from linker.services.jobs import JobRecord
+from linker.services.jobs import JobRecord, JobStorage
 
 DEFAULT_CALL_TIMEOUT = 5.0
 DEFAULT_MAX_FAULTS = 3
@@ -84,12 +85,14 @@ class Host:
         operation_timeout: float | None = None,
         delegates: Collection[str] = (),
         audit_log: Path | None = None,
+        remote: Remote | None = None,
+        job_store: Callable[[], JobStorage] | None = None,
     ) -> None:
         plan.verify()
         self.plan = plan
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.audit_log = AuditLog(Path(audit_log) if audit_log is not None else None)
-        self.job_runner = Jobs(self.data_dir / JOBS_FILE)
+        self.job_runner = Jobs(self.data_dir / JOBS_FILE, job_store)
         self.authority = Authority(
             lambda ext_id: self.runtime(ext_id).planned.permissions,
             self.audit_log,
@@ -109,6 +112,8 @@ class Host:
         self.progress = progress
         self.fast_calls = fast_calls
         self.lazy = lazy
+        self.remote = remote
+        """Set by the Ray backend: only the extensions it names local run in this host."""
         self._runtimes: dict[str, ExtensionRuntime] = {}
         self._aliases: dict[tuple[str, str], str] = {}
         self._not_loaded: dict[str, str] = {}
@@ -116,7 +121,8 @@ class Host:
         self.clock.start()
         try:
             for ext_id in plan.order:
-                self._load_at_start(self._planned(ext_id))
+                if remote is None or remote.local(ext_id):
+                    self._load_at_start(self._planned(ext_id))
         except BaseException:
             self.close()
             raise

@@ -11,6 +11,7 @@ each with its own handle table.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,8 @@ from wasmtime.component import (
 )
 
 from linker.errors import ExtensionError
-from linker.host import callchain, calls
-from linker.host.calls import RawHostFunc, Signature
+from linker.host import callchain, calls, values
+from linker.host.calls import HostFunc, RawHostFunc, Signature
 from linker.host.handles import (
     HandleTable,
     PublicTranslator,
@@ -87,6 +88,11 @@ def build_linker(
                     _define_host(host, rt, gate, name, funcs, instance, keep)
                     continue
                 resources = {n: i.ty for n, i in items.items() if isinstance(i.ty, ResourceType)}
+                if host.remote is not None and not host.remote.local(provider):
+                    _define_remote(
+                        host, rt.id, provider, name, funcs, resources, refs, instance, keep
+                    )
+                    continue
                 tables = _define_resources(host, rt.id, provider, resources, instance, keep)
                 for fname, fty in funcs.items():
                     target = refs[name].get(fname)
@@ -99,6 +105,55 @@ def build_linker(
                     bound = Binding(host, rt.id, target[0], target[1], fname, fty, tables)
                     keep.append(bound.define(instance))
     return linker, keep
+
+
+def _define_remote(
+    host: Host,
+    consumer: str,
+    provider: str,
+    name: str,
+    funcs: dict[str, FuncType],
+    resources: dict[str, ResourceType],
+    refs: dict[str, dict[str, tuple[str, str]]],
+    instance: LinkerInstance,
+    keep: list[object],
+) -> None:
+    """`name`'s functions as host functions calling `provider` in another process."""
+    assert host.remote is not None
+    if resources:
+        raise ExtensionError(
+            f"extension `{consumer}` imports resources of `{name}` from `{provider}`, which "
+            "runs in another process; resources cannot cross processes yet: run both in one "
+            "process",
+            extension=consumer,
+        )
+    for fname, fty in funcs.items():
+        target = refs[name].get(fname)
+        if target is None:
+            raise ExtensionError(
+                f"extension `{consumer}`: the plan names no provider function for "
+                f"`{name}#{fname}`; link again",
+                extension=consumer,
+            )
+        sig = Signature.of(fty, host.fast_calls)
+        call = host.remote.forwarder(consumer, provider, target[1])
+        keep.append(calls.define(instance, fname, sig, _mapped(sig, call), host.fast_calls))
+
+
+def _mapped(sig: Signature, target: HostFunc) -> HostFunc:
+    """`target` (on the value mapping) as a host function on wasmtime-py's value classes."""
+    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
+    out = (
+        values.to_public(sig.result, sig.result_type, None)
+        if sig.result is not None and sig.result_type is not None
+        else None
+    )
+
+    def call(*args: Any) -> Any:
+        result = target(*[f(a) for f, a in zip(ins, args, strict=True)])
+        return None if out is None else out(result)
+
+    return call
 
 
 def _define_resources(
@@ -250,9 +305,17 @@ def _define_host(
         )
     targets: dict[str, Callable[..., Any]]
     if iface == "host":
-        targets = _host_functions(rt, gate)
+        remote = host.remote
+        operation = gate.call if remote is None else functools.partial(remote.operation, rt.id)
+        targets = _host_functions(rt, operation)
     elif iface == "job":
         targets = host.job_runner.guest_functions(rt)
+    elif iface == "http" and host.remote is not None:
+        raise ExtensionError(
+            f"extension `{rt.id}` imports `{name}`, which hosts running extensions in other "
+            "processes (the Ray backend) do not provide yet; run it in a `Host`",
+            extension=rt.id,
+        )
     elif iface == "http":
         targets = {"fetch": fetch_function(host, rt, gate)}
     else:
@@ -276,12 +339,14 @@ def _define_host(
         )
 
 
-def _host_functions(rt: ExtensionRuntime, gate: Gate) -> dict[str, Callable[..., Any]]:
+def _host_functions(
+    rt: ExtensionRuntime, operation: Callable[[str, str | None, str], Any]
+) -> dict[str, Callable[..., Any]]:
     log = rt.log
 
     def call(method: str, library_id: str | None, payload: str) -> Any:
         try:
-            return gate.call(method, library_id, payload)
+            return operation(method, library_id, payload)
         finally:
             rt.arm()  # the handler's time does not count against the guest
 

@@ -1,0 +1,173 @@
+"""The Ray backend on a local cluster: the same plan gives the same results as in-process,
+host operations keep their checks at the driver, a killed actor's job resumes from its
+last checkpoint."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import hostkit
+import pytest
+from hostkit import CALC, TEXT
+
+from linker.errors import ExtensionError, ExtensionTrap
+from linker.host import Host, Status
+from linker.manifest import RateLimits
+from linker.plan.model import Plan
+from linker.services.jobs import JobState
+from tests.support import raykit
+from tests.support.jobkit import Counter, counter_plan
+from tests.support.readme import run_readme_example
+from tests.test_host_operations import make_ops
+
+if not raykit.available():
+    if raykit.IN_CI:
+        pytest.fail(raykit.MISSING, pytrace=False)
+    pytest.skip(raykit.MISSING, allow_module_level=True)
+
+from linker.ray import RayHost
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[Any]:
+    ray = raykit.start()
+    yield ray
+    ray.shutdown()
+
+
+def relay_chain(component: hostkit.Build) -> Plan:
+    """app -> relay -> calc: a chain of two cross-extension calls."""
+    calc = hostkit.planned("calc", component("host-calc-provider"), exports=[CALC])
+    relay = hostkit.planned("relay", component("host-calc-relay"), [(CALC, "calc")], [CALC])
+    app = hostkit.planned("app", component("host-calc-consumer"), [(CALC, "relay")])
+    b1, r1 = hostkit.wire("relay", CALC, "calc", hostkit.CALC_FUNCS)
+    b2, r2 = hostkit.wire("app", CALC, "relay", hostkit.CALC_FUNCS)
+    return Plan((calc, relay, app), ("calc", "relay", "app"), (b1, b2), (*r1, *r2))
+
+
+CALLS: list[tuple[str, str, tuple[Any, ...]]] = [
+    ("calc", f"{CALC}#add", (2, 3)),
+    ("app", "add-via-lib", (40, 2)),
+    ("app", "run", (21,)),
+    ("py-text", f"{TEXT}#shout", ("hey",)),
+    ("counter", "count-greeting", ()),
+    ("py-ext", "run", (3,)),
+    ("py-ext", "op", ("files.list", "lib-1", '{"dir": "/tmp"}')),
+    ("py-ext", "op", ("secrets.read", None, "{}")),
+    ("py-ext", "op", ("files.list", "lib-9", "{}")),
+    ("py-ext", "op", ("files.nothing", None, "{}")),
+    ("py-ext", "op", ("files.boom", None, "{}")),
+    ("py-ext", "op", ("files.list", None, "{not json")),
+]
+
+
+def test_full_plan_answers_as_in_process(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = hostkit.full_plan(component)
+    with Host(plan, operations=make_ops(), cache_dir=compile_cache) as local:
+        expected = [local.call(e, f, *a) for e, f, a in CALLS]
+        local_audit = [(a.extension, a.subject, a.outcome) for a in local.audit()]
+    with RayHost(plan, operations=make_ops(), cache_dir=compile_cache) as host:
+        assert host.extensions() == list(plan.order)
+        assert [host.call(e, f, *a) for e, f, a in CALLS] == expected
+        # the checks ran at the driver, and were recorded there
+        assert [(a.extension, a.subject, a.outcome) for a in host.audit()] == local_audit
+        assert expected[7].startswith("denied: extension `py-ext` may not call `secrets.read`")
+        assert host.call("py-ext", "op", "secrets.read", None, "{}").startswith("denied")
+        with pytest.raises(ExtensionError, match=r"argument `n`: expected u32, got str 'x'"):
+            host.call("app", "run", "x")
+        with pytest.raises(ExtensionError, match=r"no extension `nope`"):
+            host.call("nope", "run")
+        assert host.info("calc").metrics.calls >= 3
+
+
+def test_rate_limit_is_kept_at_the_driver(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    perms = attrs.evolve(hostkit.PY_EXT_PERMISSIONS, rate_limits=RateLimits(requests_per_minute=3))
+    plan = hostkit.full_plan(component, perms)
+    with RayHost(
+        plan, operations=make_ops(), cache_dir=compile_cache, extensions_per_actor=2
+    ) as host:
+        answers = [host.call("py-ext", "op", "files.list", None, '{"dir": "x"}') for _ in range(5)]
+        assert all(a.startswith("{") for a in answers[:3])
+        assert all(a.startswith("ratelimited") for a in answers[3:])
+        assert host.call("py-ext", "op", "secrets.read", None, "{}").startswith("denied")
+
+
+def test_chain_and_a_trap_two_actors_down(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = relay_chain(component)
+    with Host(plan, cache_dir=compile_cache) as local, pytest.raises(ExtensionTrap) as local_trap:
+        local.call("app", "divide", 1, 0)
+    with RayHost(plan, cache_dir=compile_cache) as host:
+        assert host.call("app", "add-via-lib", 30, 12) == 42
+        with pytest.raises(ExtensionTrap) as info:
+            host.call("app", "divide", 1, 0)
+        assert type(info.value) is type(local_trap.value)
+        text = str(info.value)
+        assert "extension `app` call `divide` failed: its call into extension `relay`" in text
+        assert "extension `calc`" in text and "divide by zero" in text
+        assert (info.value.extension, info.value.provider) == ("app", "relay")
+        assert host.status("calc") is Status.FAULTED
+        assert host.info("calc").metrics.consecutive_faults == 1
+        assert host.info("relay").metrics.consecutive_faults == 0  # only restarted
+        assert host.call("app", "run", 21) == 42
+        assert host.status("calc") is Status.LOADED
+
+
+def test_killed_actor_mid_job_resumes_from_its_checkpoint(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    counter = Counter(steps=12)
+    killed = threading.Event()
+    pid: list[int] = []
+
+    def kill_at_5(step: int) -> None:
+        if step == 5 and not killed.is_set():
+            killed.set()
+            os.kill(pid[0], signal.SIGKILL)
+
+    counter.on_step = kill_at_5
+    plan = counter_plan(component("jobs-counter"))
+    with RayHost(
+        plan, operations=counter.operations(), cache_dir=compile_cache, data_dir=tmp_path
+    ) as host:
+        pid.append(ray_cluster.get(host.actor("counter").pid.remote()))
+        job_id = host.start_job("counter", "count")
+        try:
+            first = host.wait_job(job_id, timeout=60)
+        except ExtensionError as err:  # the call died with the actor
+            assert "Ray actor failed" in str(err)
+            first = host.wait_job(job_id, timeout=60)
+        assert killed.is_set()
+        assert first.state is JobState.INTERRUPTED  # marked so by the restarted actor
+        assert first.checkpoint in (b"5", b"6")
+        seen_before = list(counter.steps_seen)
+        assert seen_before == list(range(6))
+        done = host.resume(job_id)
+        assert done.state is JobState.COMPLETED, done.error
+        assert done.checkpoint == b"12"
+        resumed_from = int(first.checkpoint)
+        # no checkpointed step is run again, none is lost
+        assert counter.steps_seen == seen_before + list(range(resumed_from, 12))
+        assert host.job(job_id) == done
+        assert [j.id for j in host.jobs("counter")] == [job_id]
+
+
+def test_readme_ray_example_runs(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "build" / "host-plan.json"
+    hostkit.full_plan(component).save(plan)
+    done = run_readme_example("readme-ray-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ['["/d/a.txt"]', "loaded 1"]
