@@ -4,6 +4,7 @@ last checkpoint."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -14,6 +15,7 @@ from typing import Any
 import attrs
 import hostkit
 import pytest
+from conftest import IN_CI
 from hostkit import CALC, TEXT
 
 from linker.errors import ExtensionError, ExtensionTrap
@@ -27,7 +29,7 @@ from tests.support.readme import run_readme_example
 from tests.test_host_operations import make_ops
 
 if not raykit.available():
-    if raykit.IN_CI:
+    if IN_CI:
         pytest.fail(raykit.MISSING, pytrace=False)
     pytest.skip(raykit.MISSING, allow_module_level=True)
 
@@ -171,3 +173,17 @@ def test_readme_ray_example_runs(
     done = run_readme_example("readme-ray-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-2:] == ['["/d/a.txt"]', "loaded 1"]
+
+
+def test_actor_checks_the_bytes_against_the_plan(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = hostkit.calc_plan(component)
+    wrong = hashlib.sha256(b"not calc").hexdigest()
+    calc = attrs.evolve(plan.extension("calc"), sha256=wrong)
+    plan = attrs.evolve(plan, extensions=(calc, *plan.extensions[1:]))
+    with RayHost(plan, cache_dir=compile_cache) as host:
+        assert host.status("calc") is Status.UNLOADED
+        assert "changed since the plan was made" in (host.info("calc").metrics.last_error or "")
+        with pytest.raises(ExtensionError, match=r"extension `calc` is unloaded"):
+            host.call("calc", f"{CALC}#add", 1, 2)

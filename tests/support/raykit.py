@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 MISSING = "Ray is not installed (pip install 'witlink[ray]')"
 
 
