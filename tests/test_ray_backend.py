@@ -5,6 +5,7 @@ last checkpoint."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import threading
@@ -19,13 +20,15 @@ from conftest import IN_CI
 from hostkit import CALC, TEXT
 
 from linker.errors import ExtensionError, ExtensionTrap
-from linker.host import Host, Status
+from linker.host import Host, OperationContext, Status
 from linker.manifest import RateLimits
 from linker.plan.model import Plan
 from linker.services.jobs import JobState
 from tests.support import raykit
 from tests.support.jobkit import Counter, counter_plan
+from tests.support.loopback import loopback_server
 from tests.support.readme import run_readme_example
+from tests.test_host_deputy import VAULT, file_ops, vault_plan
 from tests.test_host_operations import make_ops
 
 if not raykit.available():
@@ -187,3 +190,30 @@ def test_actor_checks_the_bytes_against_the_plan(
         assert "changed since the plan was made" in (host.info("calc").metrics.last_error or "")
         with pytest.raises(ExtensionError, match=r"extension `calc` is unloaded"):
             host.call("calc", f"{CALC}#add", 1, 2)
+
+
+def test_a_provider_in_another_actor_gets_only_what_its_caller_may_do(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    seen: list[OperationContext] = []
+    with loopback_server() as server:
+        plan = vault_plan(component, server)
+        url = server.url("/files/note.txt")
+        with RayHost(plan, operations=file_ops(seen), cache_dir=compile_cache) as host:
+            assert json.loads(host.call("vault", f"{VAULT}#op", "files.list")) == ["a.txt"]
+            # `user` (another actor) may not list files: neither may the vault it calls
+            answer = host.call("user", "op", "files.list")
+            assert answer.startswith("denied: extension `user` may not call `files.list`")
+            assert "`vault` is running on its behalf" in answer
+            assert json.loads(host.call("friend", "op", "files.list")) == ["a.txt"]
+            # outbound HTTP is not there yet on Ray: said so, nothing contacted
+            answer = host.call("vault", f"{VAULT}#fetch", url)
+            assert "witlink:host/http is not available to extensions running on Ray" in answer
+            assert server.connections == []
+            audit = [(e.extension, e.chain, e.outcome) for e in host.audit()]
+    assert [ctx.chain for ctx in seen] == [(), ("friend",)]
+    assert audit == [
+        ("vault", (), "allowed"),
+        ("vault", ("user",), "denied"),
+        ("vault", ("friend",), "allowed"),
+    ]

@@ -24,6 +24,7 @@ from wasmtime.component import (
     Linker,
     LinkerInstance,
     ResourceType,
+    Variant,
 )
 
 from linker.errors import ExtensionError
@@ -311,11 +312,7 @@ def _define_host(
     elif iface == "job":
         targets = host.job_runner.guest_functions(rt)
     elif iface == "http" and host.remote is not None:
-        raise ExtensionError(
-            f"extension `{rt.id}` imports `{name}`, which hosts running extensions in other "
-            "processes (the Ray backend) do not provide yet; run it in a `Host`",
-            extension=rt.id,
-        )
+        targets = {"fetch": _no_fetch}
     elif iface == "http":
         targets = {"fetch": fetch_function(host, rt, gate)}
     else:
@@ -337,6 +334,15 @@ def _define_host(
                 host.fast_calls,
             )
         )
+
+
+def _no_fetch(_request: Any) -> Variant:
+    """`fetch` in a host whose operations run elsewhere (the Ray backend): not there yet."""
+    return Variant(
+        "failed",
+        "witlink:host/http is not available to extensions running on Ray yet; run this "
+        "extension in a `Host`",
+    )
 
 
 def _host_functions(
