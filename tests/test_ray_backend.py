@@ -166,6 +166,9 @@ def test_killed_actor_mid_job_resumes_from_its_checkpoint(
         assert counter.steps_seen == seen_before + list(range(resumed_from, 12))
         assert host.job(job_id) == done
         assert [j.id for j in host.jobs("counter")] == [job_id]
+        (reply,) = host.emit("counter.hello", '{"n": 1}')
+        assert (reply.extension, reply.error) == ("counter", None)
+        assert json.loads(reply.reply or "") == {"topic": "counter.hello", "payload": '{"n": 1}'}
 
 
 def test_readme_ray_example_runs(

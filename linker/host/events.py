@@ -32,7 +32,7 @@ def emit(host: Host, topic: str, payload: str) -> list[EventReply]:
     """Call `on-event(topic, payload)` on each extension subscribed to `topic`, in the
     plan's order; a subscriber that fails or traps is reported and the others still run."""
     replies = []
-    for ext_id in host.plan.order:
+    for ext_id in host.extensions():  # those this host runs, in the plan's order
         rt = host.runtime(ext_id)
         if not subscribed(rt.planned.subscribe, topic):
             continue

@@ -23,6 +23,7 @@ from wasmtime.component import Variant
 
 from linker.errors import ExtensionError, WitlinkError
 from linker.host import callchain
+from linker.host.events import EventReply
 from linker.host.host import ExtensionInfo, Host
 from linker.host.runtime import Status
 from linker.plan.model import Plan, PlannedExtension
@@ -159,6 +160,9 @@ class ExtensionActor:
 
     def job(self, job_id: str) -> JobRecord | Failure:
         return _answer(lambda: self.host.job(job_id))  # type: ignore[no-any-return]
+
+    def emit(self, topic: str, payload: str) -> list[EventReply]:
+        return self.host.emit(topic, payload)
 
     def reload(self, ext_id: str, wasm: bytes, given: bool) -> Failure | None:
         """Reload `ext_id` from `wasm`: as a new component if `given`, else as its own file

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from linker.errors import ExtensionError, WitlinkError
+from linker.host.events import EventReply
 from linker.host.host import JOBS_FILE, ExtensionInfo, default_data_dir
 from linker.host.operations import Authority, Gate, Operations
 from linker.host.runtime import Status
@@ -127,7 +128,7 @@ class RayHost:
 
     def close(self) -> None:
         """Stop every actor (their hosts close first) and the operation server."""
-        actors = list({id(a): a for a in self._actors.values()}.values())
+        actors = [actor for _, actor in self._groups()]
         self._actors.clear()
         with contextlib.suppress(ray.exceptions.RayError):  # a dead actor has nothing to close
             ray.get([a.close.remote() for a in actors], timeout=30)
@@ -154,8 +155,8 @@ class RayHost:
     def extensions(self) -> list[str]:
         """Ids of every extension known to the actors (loaded or not), in load order."""
         known: set[str] = set()
-        for actor in {id(a): a for a in self._actors.values()}.values():
-            known.update(ray.get(actor.extensions.remote()))
+        for ext_id, actor in self._groups():
+            known.update(self._ask(ext_id, actor.extensions, again=True))
         return [i for i in self.plan.order if i in known]
 
     def status(self, ext_id: str) -> Status:
@@ -180,6 +181,14 @@ class RayHost:
                 f"extension `{ext_id}`: cannot read {path}: {err.strerror}", extension=ext_id
             ) from None
         self._ask(ext_id, self.actor(ext_id).reload, ext_id, wasm, component is not None)
+
+    def emit(self, topic: str, payload: str = "{}") -> list[EventReply]:
+        """Deliver event `topic` to every subscribed extension, actor by actor in plan order
+        (each actor's subscribers in plan order too)."""
+        replies: list[EventReply] = []
+        for ext_id, actor in self._groups():
+            replies.extend(self._ask(ext_id, actor.emit, topic, payload))
+        return replies
 
     def audit(self) -> list[AuditEntry]:
         """The latest decisions on host operations, oldest first."""
@@ -234,6 +243,13 @@ class RayHost:
         return self._store
 
     # -- internals ---------------------------------------------------------------------
+
+    def _groups(self) -> list[tuple[str, Any]]:
+        """Each actor once, with the first of its extensions, in plan order."""
+        first: dict[int, tuple[str, Any]] = {}
+        for ext_id, actor in self._actors.items():
+            first.setdefault(id(actor), (ext_id, actor))
+        return list(first.values())
 
     def _on_job(self, job_id: str, verb: str, *args: Any, again: bool = False) -> JobRecord:
         ext_id = self.job_store.get(job_id).extension
