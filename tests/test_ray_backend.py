@@ -220,3 +220,11 @@ def test_a_provider_in_another_actor_gets_only_what_its_caller_may_do(
         ("vault", ("user",), "denied"),
         ("vault", ("friend",), "allowed"),
     ]
+
+
+def test_an_actor_that_cannot_start_says_why(ray_cluster: Any, component: hostkit.Build) -> None:
+    plan = hostkit.calc_plan(component)
+    with pytest.raises(TypeError, match=r"does not pass to its actors' hosts: max_fault"):
+        RayHost(plan, max_fault=3)
+    with pytest.raises(ExtensionError, match=r"Ray actor of calc could not start its host: "):
+        RayHost(plan, cache_dir="not/a/Path")  # the actor says so; Ray does not restart it

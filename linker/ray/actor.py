@@ -110,6 +110,13 @@ class ExtensionActor:
             self.host = Host(self.plan, remote=self.remote, **options)
         except WitlinkError as err:  # a component the plan is wrong about
             self._failure = Failure.of(err)
+        except Exception as err:  # bad host options: kept, so Ray does not restart in a loop
+            failure = ExtensionError(
+                f"the Ray actor of {', '.join(local)} could not start its host: "
+                f"{type(err).__name__}: {err}",
+                extension=local[0],
+            )
+            self._failure = Failure.of(failure)
 
     def ready(self) -> Failure | None:
         """None once every extension here has started (or is unloaded, with why)."""

@@ -43,6 +43,10 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 RETRIES = 3
 """Times a read (status, info, a job's record) is tried again on an actor Ray restarts."""
+ACTOR_HOST_OPTIONS = frozenset(
+    {"cache_dir", "lazy", "call_timeout", "max_faults", "default_max_memory_mb", "fast_calls"}
+)
+"""The `Host` options a `RayHost` hands to the hosts in its actors."""
 DEFAULT_MAX_CONCURRENCY = 32
 """Calls one actor runs at once: chains and nested calls through it need a thread each."""
 
@@ -76,6 +80,12 @@ class RayHost:
         job_store: Callable[[], JobStorage] | None = None,
         **host_options: Any,
     ) -> None:
+        unknown = sorted(set(host_options) - ACTOR_HOST_OPTIONS)
+        if unknown:
+            raise TypeError(
+                f"RayHost got options it does not pass to its actors' hosts: {', '.join(unknown)} "
+                f"(it passes {', '.join(sorted(ACTOR_HOST_OPTIONS))})"
+            )
         plan.verify()
         if extensions_per_actor < 1:
             raise ValueError("extensions_per_actor must be at least 1")
