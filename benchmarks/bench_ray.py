@@ -8,12 +8,13 @@ machine). Medians of wall time (the work happens in other processes), with the i
 2. throughput of 100 extensions (50 `app` consumers, each with its own `calc` provider)
    spread over the cluster's actors, called from 8 driver threads for a few seconds each:
    calls/s on Ray next to the same plan in one in-process `Host`. Extensions are grouped
-   `PER_ACTOR` per actor (100 actor processes do not fit beside the other work on a shared
-   2-core machine: each takes about `rss` of memory, printed).
+   `PER_ACTOR` per actor (each actor process takes about `rss` of memory, printed: 100 of
+   them need about 11 GiB, which a shared machine may not spare).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -35,7 +36,8 @@ from tests.support import raykit  # noqa: E402
 
 CALC = hostkit.CALC
 PAIRS = 50
-PER_ACTOR = 10
+PER_ACTOR = int(os.environ.get("WITLINK_BENCH_RAY_PER_ACTOR", "10"))
+"""Extensions per actor in 2.; `WITLINK_BENCH_RAY_PER_ACTOR=1` gives each its own actor."""
 THREADS = 8
 SECONDS = 3.0
 

@@ -20,7 +20,7 @@ from conftest import IN_CI
 from hostkit import CALC, TEXT
 
 from linker.errors import ExtensionError, ExtensionTrap
-from linker.host import Host, OperationContext, Status
+from linker.host import Host, OperationContext, Operations, Status
 from linker.manifest import RateLimits
 from linker.plan.model import Plan
 from linker.services.jobs import JobState
@@ -178,7 +178,7 @@ def test_readme_ray_example_runs(
     hostkit.full_plan(component).save(plan)
     done = run_readme_example("readme-ray-example", tmp_path, compile_cache)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-2:] == ['["/d/a.txt"]', "loaded 1"]
+    assert done.stdout.splitlines()[-2:] == ['["/d/a.txt"]', "loaded 2"]
 
 
 def test_actor_checks_the_bytes_against_the_plan(
@@ -228,3 +228,28 @@ def test_an_actor_that_cannot_start_says_why(ray_cluster: Any, component: hostki
         RayHost(plan, max_fault=3)
     with pytest.raises(ExtensionError, match=r"Ray actor of calc could not start its host: "):
         RayHost(plan, cache_dir="not/a/Path")  # the actor says so; Ray does not restart it
+
+
+def test_reentrance_through_the_driver_is_refused(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    ops = Operations()
+    hosts: list[RayHost] = []
+
+    @ops.operation("again")
+    def again(ctx: OperationContext, payload: object) -> object:
+        return hosts[0].call(ctx.extension_id, "run", 1)  # calls back into the caller
+
+    @ops.operation("echo")
+    def echo(ctx: OperationContext, payload: object) -> object:
+        return hosts[0].call("app", "run", 5)  # a different extension (actor): fine
+
+    plan = hostkit.full_plan(component)
+    with RayHost(plan, operations=ops, cache_dir=compile_cache, extensions_per_actor=3) as host:
+        hosts.append(host)
+        answer = host.call("py-ext", "op", "again", None, "{}")
+        assert answer.startswith(
+            "failed: re-entrant call refused: extension `py-ext` is already running"
+        )
+        assert host.call("py-ext", "op", "echo", None, "{}") == "10"
+        assert host.call("py-ext", "run", 2) == 4

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from linker.host.host import ExtensionInfo, Host
 from linker.host.runtime import Status
 from linker.plan.model import Plan, PlannedExtension
 from linker.ray.relay import Request
+from linker.ray.running import entered, running
 from linker.ray.wire import Failure, lost, unwrap
 from linker.services.jobs import JobRecord
 
@@ -54,11 +54,12 @@ class ActorRemote:
 
         def forward(*args: Any) -> Any:
             chain = (*callchain.current(), consumer)
+            busy = (*running(), consumer)
             try:
                 actor = self._handles.get(name) or self._handles.setdefault(
                     name, self._ray.get_actor(name)
                 )
-                reply = self._ray.get(actor.call.remote(provider, function, args, chain))
+                reply = self._ray.get(actor.call.remote(provider, function, args, chain, busy))
             except self._ray.exceptions.RayError as err:
                 raise lost(provider, err) from None
             return unwrap(reply)
@@ -68,19 +69,10 @@ class ActorRemote:
     def operation(
         self, ext_id: str, method: str, library_id: str | None, payload: str
     ) -> str | Variant:
-        request = Request(ext_id, callchain.current(), method, library_id, payload)
+        busy = (*running(), ext_id)
+        request = Request(ext_id, callchain.current(), busy, method, library_id, payload)
         result: str | Variant = self._ray.get(self._relay.ask.remote(request))
         return result
-
-
-@contextmanager
-def _as_called_by(chain: tuple[str, ...]) -> Iterator[None]:
-    tokens = [callchain.push(caller) for caller in chain]
-    try:
-        yield
-    finally:
-        for token in reversed(tokens):
-            callchain.pop(token)
 
 
 def _answer(run: Callable[[], Any]) -> Any:
@@ -126,17 +118,25 @@ class ExtensionActor:
         return os.getpid()
 
     def call(
-        self, ext_id: str, function: str, args: tuple[Any, ...], chain: tuple[str, ...]
+        self,
+        ext_id: str,
+        function: str,
+        args: tuple[Any, ...],
+        chain: tuple[str, ...],
+        busy: tuple[str, ...],
     ) -> Any:
+        """`Host.call` for callers `chain` (whose permissions bound it) while the extensions
+        `busy` run further up (none of them may be entered again)."""
+
         def run() -> Any:
-            if ext_id in chain:
+            if ext_id in busy:
+                via = f" (called from `{busy[-1]}`)" if busy[-1] != ext_id else ""
                 raise ExtensionError(
-                    f"re-entrant call refused: extension `{ext_id}` is already running "
-                    f"(called from `{chain[-1]}`); an extension cannot be called back while "
-                    "it is running",
+                    f"re-entrant call refused: extension `{ext_id}` is already running{via}; "
+                    "an extension cannot be called back while it is running",
                     extension=ext_id,
                 )
-            with _as_called_by(chain):
+            with entered(chain, busy):
                 return self.host.call(ext_id, function, *args)
 
         return _answer(run)

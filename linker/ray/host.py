@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from linker.errors import ExtensionError, WitlinkError
+from linker.host import callchain
 from linker.host.events import EventReply
 from linker.host.host import JOBS_FILE, ExtensionInfo, default_data_dir
 from linker.host.operations import Authority, Gate, Operations
@@ -32,6 +33,7 @@ from linker.host.runtime import Status
 from linker.plan.model import Plan
 from linker.ray.actor import ExtensionActor, component_files
 from linker.ray.relay import OperationRelay, OperationServer
+from linker.ray.running import running
 from linker.ray.wire import lost, unwrap
 from linker.services.audit import AuditEntry, AuditLog
 from linker.services.jobs import JobRecord, JobStorage, JobStore
@@ -160,7 +162,8 @@ class RayHost:
 
     def call(self, ext_id: str, function: str, *args: Any) -> Any:
         """Call `function` of `ext_id` as `Host.call` does (same values, same errors)."""
-        return self._ask(ext_id, self.actor(ext_id).call, ext_id, function, args, ())
+        chain, busy = callchain.current(), running()  # set in a handler of a host operation
+        return self._ask(ext_id, self.actor(ext_id).call, ext_id, function, args, chain, busy)
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to the actors (loaded or not), in load order."""

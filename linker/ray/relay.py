@@ -20,8 +20,8 @@ from typing import Any
 import attrs
 from wasmtime.component import Variant
 
-from linker.host import callchain
 from linker.host.operations import Gate
+from linker.ray.running import entered
 
 log = logging.getLogger("witlink.ray.relay")
 
@@ -30,6 +30,8 @@ log = logging.getLogger("witlink.ray.relay")
 class Request:
     ext_id: str
     chain: tuple[str, ...]
+    busy: tuple[str, ...]
+    """Every extension running up the call, `ext_id` included (see `linker.ray.running`)."""
     method: str
     library_id: str | None
     payload: str
@@ -88,16 +90,13 @@ class OperationServer:
             self._pool.submit(self._run, *item)
 
     def _run(self, key: int, request: Request) -> None:
-        tokens = [callchain.push(caller) for caller in request.chain]
         try:
-            gate = self._gate(request.ext_id)
-            result = gate.call(request.method, request.library_id, request.payload)
+            with entered(request.chain, request.busy):
+                gate = self._gate(request.ext_id)
+                result = gate.call(request.method, request.library_id, request.payload)
         except Exception as err:  # an unknown extension, a broken handler registry
             log.exception("host operation %s for %s failed", request.method, request.ext_id)
             result = Variant("failed", str(err) or type(err).__name__)
-        finally:
-            for token in reversed(tokens):
-                callchain.pop(token)
         self._relay.answer.remote(key, result)
 
     def stop(self) -> None:
