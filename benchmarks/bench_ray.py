@@ -8,8 +8,9 @@ machine). Medians of wall time (the work happens in other processes), with the i
 2. throughput of 100 extensions (50 `app` consumers, each with its own `calc` provider)
    spread over the cluster's actors, called from 8 driver threads for a few seconds each:
    calls/s on Ray next to the same plan in one in-process `Host`. Extensions are grouped
-   `PER_ACTOR` per actor (each actor process takes about `rss` of memory, printed: 100 of
-   them need about 11 GiB, which a shared machine may not spare).
+   `PER_ACTOR` per actor (each actor process takes about `rss` of memory, printed). One
+   actor per extension (`WITLINK_BENCH_RAY_PER_ACTOR=1`) starts 100 processes: minutes to
+   start and a load average near 100 on 2 cores.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def pairs_plan(pairs: int) -> Plan:
 
 def throughput(call: Callable[[str, str, int], Any], apps: list[str]) -> float:
     """Calls/s of `THREADS` threads calling `run` of `apps` round-robin for `SECONDS`."""
+    for app in apps:  # first calls bind exports and look up actors: not what is measured
+        assert call(app, "run", 21) == 42
     counts = [0] * THREADS
     stop = time.perf_counter() + SECONDS
 
@@ -123,10 +126,11 @@ def main() -> None:
     local_hop = ms["in-process via-lib"] - ms["in-process local"]
     ray_hop = ms["ray via-lib"] - ms["ray local"]
     print(
-        f"1. cross-extension call adds: ray {ray_hop * 1e3:.0f} us, in-process "
-        f"{local_hop * 1e3:.1f} us (ratio {ray_hop / local_hop:.0f}x); driver->actor call "
-        f"{ms['ray driver->actor'] * 1e3:.0f} us, in-process call "
-        f"{ms['in-process local'] * 1e3:.1f} us"
+        f"1. a call with one cross-extension hop (add-via-lib): ray "
+        f"{ms['ray via-lib'] * 1e3:.0f} us, in-process {ms['in-process via-lib'] * 1e3:.1f} us; "
+        "the hop adds: ray "
+        f"{ray_hop * 1e3:.0f} us, in-process {local_hop * 1e3:.1f} us; a driver->actor call "
+        f"{ms['ray driver->actor'] * 1e3:.0f} us"
     )
     print(f"   one actor process (a host of one WAT extension): rss {rss:.0f} MiB")
     big = pairs_plan(PAIRS)
