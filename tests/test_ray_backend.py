@@ -4,6 +4,7 @@ last checkpoint."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from linker.errors import ExtensionError, ExtensionTrap
 from linker.host import Host, OperationContext, Operations, Status
 from linker.manifest import RateLimits
 from linker.plan.model import Plan
-from linker.services.jobs import JobState
+from linker.services.jobs import JobState, JobStore
 from tests.support import raykit
 from tests.support.jobkit import Counter, counter_plan
 from tests.support.loopback import loopback_server
@@ -143,8 +144,13 @@ def test_killed_actor_mid_job_resumes_from_its_checkpoint(
 
     counter.on_step = kill_at_5
     plan = counter_plan(component("jobs-counter"))
+    store_file = tmp_path / "shared" / "jobs.sqlite"  # a pluggable store every actor reaches
     with RayHost(
-        plan, operations=counter.operations(), cache_dir=compile_cache, data_dir=tmp_path
+        plan,
+        operations=counter.operations(),
+        cache_dir=compile_cache,
+        data_dir=tmp_path / "data",
+        job_store=functools.partial(JobStore, store_file),
     ) as host:
         pid.append(ray_cluster.get(host.actor("counter").pid.remote()))
         job_id = host.start_job("counter", "count")
@@ -166,6 +172,8 @@ def test_killed_actor_mid_job_resumes_from_its_checkpoint(
         assert counter.steps_seen == seen_before + list(range(resumed_from, 12))
         assert host.job(job_id) == done
         assert [j.id for j in host.jobs("counter")] == [job_id]
+        assert store_file.exists()  # the actors and the driver used the given store
+        assert not (tmp_path / "data" / "jobs.sqlite").exists()
         (reply,) = host.emit("counter.hello", '{"n": 1}')
         assert (reply.extension, reply.error) == ("counter", None)
         assert json.loads(reply.reply or "") == {"topic": "counter.hello", "payload": '{"n": 1}'}
