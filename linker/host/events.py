@@ -33,10 +33,14 @@ def emit(registry: Registry, topic: str, payload: str) -> list[EventReply]:
     plan's order; a subscriber that fails or traps is reported and the others still run."""
     replies = []
     for ext_id in registry.plan.order:
-        rt = registry.runtime(ext_id)
-        if not subscribed(rt.planned.subscribe, topic):
+        rt = registry.runtimes.get(ext_id)
+        if rt is None and ext_id not in registry.not_loaded:
+            continue  # it runs in another process (the Ray backend asks that one)
+        planned = registry.plan.extension(ext_id) if rt is None else rt.planned
+        if not subscribed(planned.subscribe, topic):
             continue
         try:
+            rt = registry.runtime(ext_id)  # raises for one that never loaded
             rt.check_usable()
             export = rt.export(f"{guest_export(rt)}#on-event")
             answer = rt.call(export, (topic, payload))

@@ -35,13 +35,14 @@ from linker.host.jobs import Jobs, ProgressHook, run_job_export
 from linker.host.operations import Authority
 from linker.host.registry import Registry
 from linker.host.reload import check_provider
+from linker.host.remote import Remote
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
 from linker.host.settings import HttpLimits, Settings
 from linker.host.wiring import Wiring, build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
 from linker.services.audit import AuditEntry, AuditLog
-from linker.services.jobs import JobRecord
+from linker.services.jobs import JobRecord, JobStorage
 from linker.services.opschema import Operations
 from linker.wave.types import ValueType
 
@@ -102,6 +103,8 @@ class Host:
         delegates: Collection[str] = (),
         audit_log: Path | None = None,
         max_instances: int | None = DEFAULT_MAX_INSTANCES,
+        remote: Remote | None = None,
+        job_store: Callable[[], JobStorage] | None = None,
     ) -> None:
         plan.verify()
         self.plan = plan
@@ -110,7 +113,7 @@ class Host:
         self._lazy = lazy
         self._progress = progress
         self._registry = registry = Registry(plan)
-        self._jobs = Jobs(self.data_dir / JOBS_FILE)
+        self._jobs = Jobs(self.data_dir / JOBS_FILE, job_store)
         engine = make_engine()
         self._cache = CompileCache(engine, cache_dir)
         self._clock = EpochClock(engine)
@@ -135,13 +138,15 @@ class Host:
             ),
             jobs=self._jobs,
             http=self._http,
+            remote=remote,
         )
         self._max_instances = max_instances
         """The ceiling on every extension's instance pool (None: as the plan asks)."""
         self._clock.start()
         try:
             for ext_id in plan.order:
-                self._load_at_start(self._planned(ext_id))
+                if remote is None or remote.local(ext_id):
+                    self._load_at_start(self._planned(ext_id))
         except BaseException:
             self.close()
             raise

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from linker.errors import ExtensionError
-from linker.services.jobs import JobError, JobRecord, JobState, JobStore
+from linker.services.jobs import JobError, JobRecord, JobState, JobStorage, JobStore
 from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
@@ -58,20 +58,21 @@ class ActiveJob:
 class Jobs:
     """The host's jobs; `Host` delegates `run_job`, `cancel`, `resume` and friends here."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, open_store: Callable[[], JobStorage] | None = None) -> None:
         self.path = path
-        self._store: JobStore | None = None
+        self._open = open_store if open_store is not None else lambda: JobStore(path)
+        self._store: JobStorage | None = None
         self._active: dict[str, ActiveJob] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._current = threading.local()
         self._lock = threading.Lock()
 
     @property
-    def store(self) -> JobStore:
+    def store(self) -> JobStorage:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    store = JobStore(self.path)
+                    store = self._open()
                     store.interrupt_running()
                     self._store = store
         return self._store

@@ -11,6 +11,7 @@ each with its own handle table.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -24,11 +25,12 @@ from wasmtime.component import (
     Linker,
     LinkerInstance,
     ResourceType,
+    Variant,
 )
 
 from linker.errors import ExtensionError
-from linker.host import callchain, calls
-from linker.host.calls import RawHostFunc, Signature
+from linker.host import callchain, calls, values
+from linker.host.calls import HostFunc, RawHostFunc, Signature
 from linker.host.handles import (
     HandleTable,
     PublicTranslator,
@@ -40,6 +42,7 @@ from linker.host.handles import (
 from linker.host.http import fetch_function
 from linker.host.operations import Authority, Gate
 from linker.host.registry import Registry
+from linker.host.remote import Remote
 from linker.host.settings import HttpLimits, Settings
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
 from linker.services.opschema import Operations
@@ -63,6 +66,8 @@ class Wiring:
     authority: Authority
     jobs: Jobs
     http: HttpLimits
+    remote: Remote | None = None
+    """Set by the Ray backend: extensions `remote` does not call local run elsewhere."""
 
 
 def build_linker(
@@ -104,6 +109,11 @@ def build_linker(
                     _define_host(wiring, rt, gate, name, funcs, instance, keep)
                     continue
                 resources = {n: i.ty for n, i in items.items() if isinstance(i.ty, ResourceType)}
+                if wiring.remote is not None and not wiring.remote.local(provider):
+                    _define_remote(
+                        wiring, rt.id, provider, name, funcs, resources, refs, instance, keep
+                    )
+                    continue
                 tables = _define_resources(wiring, rt.id, provider, resources, instance, keep)
                 for fname, fty in funcs.items():
                     target = refs[name].get(fname)
@@ -116,6 +126,56 @@ def build_linker(
                     bound = Binding(wiring, rt.id, target[0], target[1], fname, fty, tables)
                     keep.append(bound.define(instance))
     return linker, keep
+
+
+def _define_remote(
+    wiring: Wiring,
+    consumer: str,
+    provider: str,
+    name: str,
+    funcs: dict[str, FuncType],
+    resources: dict[str, ResourceType],
+    refs: dict[str, dict[str, tuple[str, str]]],
+    instance: LinkerInstance,
+    keep: list[object],
+) -> None:
+    """`name`'s functions as host functions calling `provider` in another process."""
+    assert wiring.remote is not None
+    fast = wiring.settings.fast_calls
+    if resources:
+        raise ExtensionError(
+            f"extension `{consumer}` imports resources of `{name}` from `{provider}`, which "
+            "runs in another process; resources cannot cross processes yet: run both in one "
+            "process",
+            extension=consumer,
+        )
+    for fname, fty in funcs.items():
+        target = refs[name].get(fname)
+        if target is None:
+            raise ExtensionError(
+                f"extension `{consumer}`: the plan names no provider function for "
+                f"`{name}#{fname}`; link again",
+                extension=consumer,
+            )
+        sig = Signature.of(fty, fast)
+        call = wiring.remote.forwarder(consumer, provider, target[1])
+        keep.append(calls.define(instance, fname, sig, _mapped(sig, call), fast))
+
+
+def _mapped(sig: Signature, target: HostFunc) -> HostFunc:
+    """`target` (on the value mapping) as a host function on wasmtime-py's value classes."""
+    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
+    out = (
+        values.to_public(sig.result, sig.result_type, None)
+        if sig.result is not None and sig.result_type is not None
+        else None
+    )
+
+    def call(*args: Any) -> Any:
+        result = target(*[f(a) for f, a in zip(ins, args, strict=True)])
+        return None if out is None else out(result)
+
+    return call
 
 
 def _define_resources(
@@ -267,9 +327,13 @@ def _define_host(
         )
     targets: dict[str, Callable[..., Any]]
     if iface == "host":
-        targets = _host_functions(rt, gate)
+        remote = wiring.remote
+        operation = gate.call if remote is None else functools.partial(remote.operation, rt.id)
+        targets = _host_functions(rt, operation)
     elif iface == "job":
         targets = wiring.jobs.guest_functions(rt)
+    elif iface == "http" and wiring.remote is not None:
+        targets = {"fetch": _no_fetch}
     elif iface == "http":
         targets = {"fetch": fetch_function(wiring.http, rt, gate)}
     else:
@@ -293,12 +357,23 @@ def _define_host(
         )
 
 
-def _host_functions(rt: ExtensionRuntime, gate: Gate) -> dict[str, Callable[..., Any]]:
+def _no_fetch(_request: Any) -> Variant:
+    """`fetch` in a host whose operations run elsewhere (the Ray backend): not there yet."""
+    return Variant(
+        "failed",
+        "witlink:host/http is not available to extensions running on Ray yet; run this "
+        "extension in a `Host`",
+    )
+
+
+def _host_functions(
+    rt: ExtensionRuntime, operation: Callable[[str, str | None, str], Any]
+) -> dict[str, Callable[..., Any]]:
     log = rt.log
 
     def call(method: str, library_id: str | None, payload: str) -> Any:
         try:
-            return gate.call(method, library_id, payload)
+            return operation(method, library_id, payload)
         finally:
             rt.arm()  # the handler's time does not count against the guest
 

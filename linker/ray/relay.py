@@ -1,0 +1,105 @@
+"""Host operations for extensions in Ray actors, run at the driver.
+
+Operations are Python handlers the host application registered in its own process, so
+actors cannot run them. An actor's `witlink:host/host.call` asks the `OperationRelay` (an
+async Ray actor), which queues the request; the driver's `OperationServer` takes requests
+off the queue, runs each through that extension's `Gate` (the same permission, rate-limit,
+audit and timeout rules as in-process) under the caller's call chain, and answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import attrs
+from wasmtime.component import Variant
+
+from linker.host.operations import Gate
+from linker.ray.running import entered
+
+log = logging.getLogger("witlink.ray.relay")
+
+
+@attrs.frozen
+class Request:
+    ext_id: str
+    chain: tuple[str, ...]
+    busy: tuple[str, ...]
+    """Every extension running up the call, `ext_id` included (see `linker.ray.running`)."""
+    method: str
+    library_id: str | None
+    payload: str
+
+
+class OperationRelay:
+    """The mailbox between actors and the driver (run as an async Ray actor)."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[tuple[int, Request] | None] = asyncio.Queue()
+        self._waiting: dict[int, asyncio.Future[str | Variant]] = {}
+        self._ids = itertools.count()
+
+    async def ask(self, request: Request) -> str | Variant:
+        """Queue `request` for the driver and wait for its answer."""
+        key = next(self._ids)
+        answer: asyncio.Future[str | Variant] = asyncio.get_running_loop().create_future()
+        self._waiting[key] = answer
+        await self._queue.put((key, request))
+        try:
+            return await answer
+        finally:
+            self._waiting.pop(key, None)
+
+    async def next(self) -> tuple[int, Request] | None:
+        """The next request (None once `stop` was called)."""
+        return await self._queue.get()
+
+    async def answer(self, key: int, result: str | Variant) -> None:
+        waiting = self._waiting.get(key)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(result)
+
+    async def stop(self) -> None:
+        await self._queue.put(None)
+
+
+class OperationServer:
+    """The driver's side: a thread taking requests off the relay, handlers run on a pool."""
+
+    def __init__(self, relay: Any, gate: Callable[[str], Gate], workers: int = 8) -> None:
+        import ray
+
+        self._ray = ray
+        self._relay = relay
+        self._gate = gate
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="witlink-ray-op")
+        self._thread = threading.Thread(target=self._serve, name="witlink-ray-ops", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            item = self._ray.get(self._relay.next.remote())
+            if item is None:
+                return
+            self._pool.submit(self._run, *item)
+
+    def _run(self, key: int, request: Request) -> None:
+        try:
+            with entered(request.chain, request.busy):
+                gate = self._gate(request.ext_id)
+                result = gate.call(request.method, request.library_id, request.payload)
+        except Exception as err:  # an unknown extension, a broken handler registry
+            log.exception("host operation %s for %s failed", request.method, request.ext_id)
+            result = Variant("failed", str(err) or type(err).__name__)
+        self._relay.answer.remote(key, result)
+
+    def stop(self) -> None:
+        self._relay.stop.remote()
+        self._thread.join(10)
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,263 @@
+"""The Ray backend on a local cluster: the same plan gives the same results as in-process,
+host operations keep their checks at the driver, a killed actor's job resumes from its
+last checkpoint."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import hostkit
+import pytest
+from conftest import IN_CI
+from hostkit import CALC, TEXT
+
+from linker.errors import ExtensionError, ExtensionTrap
+from linker.host import Host, OperationContext, Operations, Status
+from linker.manifest import RateLimits
+from linker.plan.model import Plan
+from linker.services.jobs import JobState, JobStore
+from tests.support import raykit
+from tests.support.jobkit import Counter, counter_plan
+from tests.support.loopback import loopback_server
+from tests.support.readme import run_readme_example
+from tests.test_host_deputy import VAULT, file_ops, vault_plan
+from tests.test_host_operations import make_ops
+
+if not raykit.available():
+    if IN_CI:
+        pytest.fail(raykit.MISSING, pytrace=False)
+    pytest.skip(raykit.MISSING, allow_module_level=True)
+
+from linker.ray import RayHost
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[Any]:
+    ray = raykit.start()
+    yield ray
+    ray.shutdown()
+
+
+def relay_chain(component: hostkit.Build) -> Plan:
+    """app -> relay -> calc: a chain of two cross-extension calls."""
+    calc = hostkit.planned("calc", component("host-calc-provider"), exports=[CALC])
+    relay = hostkit.planned("relay", component("host-calc-relay"), [(CALC, "calc")], [CALC])
+    app = hostkit.planned("app", component("host-calc-consumer"), [(CALC, "relay")])
+    b1, r1 = hostkit.wire("relay", CALC, "calc", hostkit.CALC_FUNCS)
+    b2, r2 = hostkit.wire("app", CALC, "relay", hostkit.CALC_FUNCS)
+    return Plan((calc, relay, app), ("calc", "relay", "app"), (b1, b2), (*r1, *r2))
+
+
+CALLS: list[tuple[str, str, tuple[Any, ...]]] = [
+    ("calc", f"{CALC}#add", (2, 3)),
+    ("app", "add-via-lib", (40, 2)),
+    ("app", "run", (21,)),
+    ("py-text", f"{TEXT}#shout", ("hey",)),
+    ("counter", "count-greeting", ()),
+    ("py-ext", "run", (3,)),
+    ("py-ext", "op", ("files.list", "lib-1", '{"dir": "/tmp"}')),
+    ("py-ext", "op", ("secrets.read", None, "{}")),
+    ("py-ext", "op", ("files.list", "lib-9", "{}")),
+    ("py-ext", "op", ("files.nothing", None, "{}")),
+    ("py-ext", "op", ("files.boom", None, "{}")),
+    ("py-ext", "op", ("files.list", None, "{not json")),
+]
+
+
+def test_full_plan_answers_as_in_process(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = hostkit.full_plan(component)
+    with Host(plan, operations=make_ops(), cache_dir=compile_cache) as local:
+        expected = [local.call(e, f, *a) for e, f, a in CALLS]
+        local_audit = [(a.extension, a.subject, a.outcome) for a in local.audit()]
+    with RayHost(plan, operations=make_ops(), cache_dir=compile_cache) as host:
+        assert host.extensions() == list(plan.order)
+        assert [host.call(e, f, *a) for e, f, a in CALLS] == expected
+        # the checks ran at the driver, and were recorded there
+        assert [(a.extension, a.subject, a.outcome) for a in host.audit()] == local_audit
+        assert expected[7].startswith("denied: extension `py-ext` may not call `secrets.read`")
+        assert host.call("py-ext", "op", "secrets.read", None, "{}").startswith("denied")
+        with pytest.raises(ExtensionError, match=r"argument `n`: expected u32, got str 'x'"):
+            host.call("app", "run", "x")
+        with pytest.raises(ExtensionError, match=r"no extension `nope`"):
+            host.call("nope", "run")
+        assert host.info("calc").metrics.calls >= 3
+
+
+def test_rate_limit_is_kept_at_the_driver(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    perms = attrs.evolve(hostkit.PY_EXT_PERMISSIONS, rate_limits=RateLimits(requests_per_minute=3))
+    plan = hostkit.full_plan(component, perms)
+    with RayHost(
+        plan, operations=make_ops(), cache_dir=compile_cache, extensions_per_actor=2
+    ) as host:
+        answers = [host.call("py-ext", "op", "files.list", None, '{"dir": "x"}') for _ in range(5)]
+        assert all(a.startswith("{") for a in answers[:3])
+        assert all(a.startswith("ratelimited") for a in answers[3:])
+        assert host.call("py-ext", "op", "secrets.read", None, "{}").startswith("denied")
+
+
+def test_chain_and_a_trap_two_actors_down(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = relay_chain(component)
+    with Host(plan, cache_dir=compile_cache) as local, pytest.raises(ExtensionTrap) as local_trap:
+        local.call("app", "divide", 1, 0)
+    with RayHost(plan, cache_dir=compile_cache) as host:
+        assert host.call("app", "add-via-lib", 30, 12) == 42
+        with pytest.raises(ExtensionTrap) as info:
+            host.call("app", "divide", 1, 0)
+        assert type(info.value) is type(local_trap.value)
+        text = str(info.value)
+        assert "extension `app` call `divide` failed: its call into extension `relay`" in text
+        assert "extension `calc`" in text and "divide by zero" in text
+        assert (info.value.extension, info.value.provider) == ("app", "relay")
+        assert host.status("calc") is Status.FAULTED
+        assert host.info("calc").metrics.consecutive_faults == 1
+        assert host.info("relay").metrics.consecutive_faults == 0  # only restarted
+        assert host.call("app", "run", 21) == 42
+        assert host.status("calc") is Status.LOADED
+
+
+def test_killed_actor_mid_job_resumes_from_its_checkpoint(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    counter = Counter(steps=12)
+    killed = threading.Event()
+    pid: list[int] = []
+
+    def kill_at_5(step: int) -> None:
+        if step == 5 and not killed.is_set():
+            killed.set()
+            os.kill(pid[0], signal.SIGKILL)
+
+    counter.on_step = kill_at_5
+    plan = counter_plan(component("jobs-counter"))
+    store_file = tmp_path / "shared" / "jobs.sqlite"  # a pluggable store every actor reaches
+    with RayHost(
+        plan,
+        operations=counter.operations(),
+        cache_dir=compile_cache,
+        data_dir=tmp_path / "data",
+        job_store=functools.partial(JobStore, store_file),
+    ) as host:
+        pid.append(ray_cluster.get(host.actor("counter").pid.remote()))
+        job_id = host.start_job("counter", "count")
+        try:
+            first = host.wait_job(job_id, timeout=60)
+        except ExtensionError as err:  # the call died with the actor
+            assert "Ray actor failed" in str(err)
+            first = host.wait_job(job_id, timeout=60)
+        assert killed.is_set()
+        assert first.state is JobState.INTERRUPTED  # marked so by the restarted actor
+        assert first.checkpoint in (b"5", b"6")
+        seen_before = list(counter.steps_seen)
+        assert seen_before == list(range(6))
+        done = host.resume(job_id)
+        assert done.state is JobState.COMPLETED, done.error
+        assert done.checkpoint == b"12"
+        resumed_from = int(first.checkpoint)
+        # no checkpointed step is run again, none is lost
+        assert counter.steps_seen == seen_before + list(range(resumed_from, 12))
+        assert host.job(job_id) == done
+        assert [j.id for j in host.jobs("counter")] == [job_id]
+        assert store_file.exists()  # the actors and the driver used the given store
+        assert not (tmp_path / "data" / "jobs.sqlite").exists()
+        (reply,) = host.emit("counter.hello", '{"n": 1}')
+        assert (reply.extension, reply.error) == ("counter", None)
+        assert json.loads(reply.reply or "") == {"topic": "counter.hello", "payload": '{"n": 1}'}
+
+
+def test_readme_ray_example_runs(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "build" / "host-plan.json"
+    hostkit.full_plan(component).save(plan)
+    done = run_readme_example("readme-ray-example", tmp_path, compile_cache)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ['["/d/a.txt"]', "loaded 2"]
+
+
+def test_actor_checks_the_bytes_against_the_plan(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = hostkit.calc_plan(component)
+    wrong = hashlib.sha256(b"not calc").hexdigest()
+    calc = attrs.evolve(plan.extension("calc"), sha256=wrong)
+    plan = attrs.evolve(plan, extensions=(calc, *plan.extensions[1:]))
+    with RayHost(plan, cache_dir=compile_cache) as host:
+        assert host.status("calc") is Status.UNLOADED
+        assert "changed since the plan was made" in (host.info("calc").metrics.last_error or "")
+        with pytest.raises(ExtensionError, match=r"extension `calc` is unloaded"):
+            host.call("calc", f"{CALC}#add", 1, 2)
+
+
+def test_a_provider_in_another_actor_gets_only_what_its_caller_may_do(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    seen: list[OperationContext] = []
+    with loopback_server() as server:
+        plan = vault_plan(component, server)
+        url = server.url("/files/note.txt")
+        with RayHost(plan, operations=file_ops(seen), cache_dir=compile_cache) as host:
+            assert json.loads(host.call("vault", f"{VAULT}#op", "files.list")) == ["a.txt"]
+            # `user` (another actor) may not list files: neither may the vault it calls
+            answer = host.call("user", "op", "files.list")
+            assert answer.startswith("denied: extension `user` may not call `files.list`")
+            assert "`vault` is running on its behalf" in answer
+            assert json.loads(host.call("friend", "op", "files.list")) == ["a.txt"]
+            # outbound HTTP is not there yet on Ray: said so, nothing contacted
+            answer = host.call("vault", f"{VAULT}#fetch", url)
+            assert "witlink:host/http is not available to extensions running on Ray" in answer
+            assert server.connections == []
+            audit = [(e.extension, e.chain, e.outcome) for e in host.audit()]
+    assert [ctx.chain for ctx in seen] == [(), ("friend",)]
+    assert audit == [
+        ("vault", (), "allowed"),
+        ("vault", ("user",), "denied"),
+        ("vault", ("friend",), "allowed"),
+    ]
+
+
+def test_an_actor_that_cannot_start_says_why(ray_cluster: Any, component: hostkit.Build) -> None:
+    plan = hostkit.calc_plan(component)
+    with pytest.raises(TypeError, match=r"does not pass to its actors' hosts: max_fault"):
+        RayHost(plan, max_fault=3)
+    with pytest.raises(ExtensionError, match=r"Ray actor of calc could not start its host: "):
+        RayHost(plan, cache_dir="not/a/Path")  # the actor says so; Ray does not restart it
+
+
+def test_reentrance_through_the_driver_is_refused(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    ops = Operations()
+    hosts: list[RayHost] = []
+
+    @ops.operation("again")
+    def again(ctx: OperationContext, payload: object) -> object:
+        return hosts[0].call(ctx.extension_id, "run", 1)  # calls back into the caller
+
+    @ops.operation("echo")
+    def echo(ctx: OperationContext, payload: object) -> object:
+        return hosts[0].call("app", "run", 5)  # a different extension (actor): fine
+
+    plan = hostkit.full_plan(component)
+    with RayHost(plan, operations=ops, cache_dir=compile_cache, extensions_per_actor=3) as host:
+        hosts.append(host)
+        answer = host.call("py-ext", "op", "again", None, "{}")
+        assert answer.startswith(
+            "failed: re-entrant call refused: extension `py-ext` is already running"
+        )
+        assert host.call("py-ext", "op", "echo", None, "{}") == "10"
+        assert host.call("py-ext", "run", 2) == 4
