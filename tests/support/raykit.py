@@ -19,6 +19,8 @@ def start() -> Any:
     this checkout of witlink. Returns the `ray` module."""
     import ray
 
+    import linker.ray  # noqa: F401  (before ray.init: keeps wasmtime's trap handlers)
+
     if not ray.is_initialized():
         ray.init(
             num_cpus=2,
