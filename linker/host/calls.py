@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from ctypes import byref
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from wasmtime import Store, StoreContext, WasmtimeError, _bindings
@@ -75,6 +75,7 @@ _INT_FIELDS: dict[type, str] = {
     S64: "s64",
 }
 _errors = threading.local()
+E = TypeVar("E", bound=BaseException)
 
 
 @attrs.frozen
@@ -128,6 +129,14 @@ def take_host_error() -> BaseException | None:
 
 def clear_host_errors() -> None:
     _errors.pending = []
+
+
+def unchained(err: E) -> E:
+    """`err` without its traceback, whose frames hold the store: wasmtime-py raises its
+    errors from a frame that holds them too (`enter_wasm`), a cycle that kept the store
+    alive until a gc run; an error kept by a caller would keep it as well."""
+    err.__traceback__ = None
+    return err
 
 
 def _keep_host_error(err: BaseException) -> WasmtimeError:

@@ -44,6 +44,7 @@ from wasmtime.component import (
 
 from linker.errors import ExtensionTrap
 from linker.host import capi
+from linker.host.calls import unchained
 from linker.host.capi import OF, VAL_SIZE
 
 _log = logging.getLogger("witlink.host")
@@ -135,6 +136,7 @@ class HandleTable:
                 provider.arm()
                 handle.drop(store)
         except Exception as err:  # a destructor cannot fail the consumer's drop
+            unchained(err)
             _log.warning(
                 "dropping a `%s` of extension `%s` held by `%s` failed: %s",
                 self.resource,

@@ -12,7 +12,6 @@ replies = host.emit("files.created", '{"path": "a.txt"}')      # [events] subscr
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -140,9 +139,6 @@ class Host:
         for rt in self._runtimes.values():
             rt.drop_instance()
         self.audit_log.close()
-        # Free the stores now, while Python runs: a store freed during interpreter shutdown
-        # can have wasmtime's WASI output threads call back into a finalized interpreter.
-        gc.collect()
 
     def __enter__(self) -> Host:
         return self
