@@ -15,10 +15,13 @@
    handing the consumer's argument array unchanged to the provider's
    `wasmtime_component_func_call` and its results straight back. Goal <= 1.25 each.
    Also the scalar cross call (`add`) against a stock direct call: goal <= 0.25.
-6. a resource method call across extensions (`[method]index.add`) / a plain function
-   cross call of the same shape without `self` (`count`), both from a componentize-py
-   consumer to a componentize-py provider, as time added over the consumer's call of
-   a function doing neither. Goal <= 1.5.
+6. a resource method call across extensions (`[method]tally.add`) / a plain function
+   cross call of the same shape without `self` (`count`), from a WAT consumer to a WAT
+   provider (so the figure is witlink's cost, not the provider's), as time added over the
+   consumer's call of a function doing neither. Goal <= 1.5. The same for a componentize-py
+   provider (`[method]index.add`), whose own method dispatch dominates, labelled as such.
+
+`python benchmarks/bench_host.py --dataplane` runs the data-plane measures (1, 5, 6) only.
 """
 
 from __future__ import annotations
