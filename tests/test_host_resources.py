@@ -7,6 +7,8 @@ moving its handles every way) and `acme:dp-echo/lib` (one echo per kind of WIT t
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +17,12 @@ import hostkit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from wasmtime import Store
 from wasmtime.component import Component, FuncType
 
 from linker import link
 from linker.errors import ExtensionTrap
-from linker.host import Host
+from linker.host import Host, runtime
 from linker.host.engine import make_engine
 from linker.plan.model import Plan
 from linker.wave import Err, Ok, Some, Variant
@@ -152,6 +155,66 @@ def test_a_linked_plan_lists_resource_members_and_runs(compile_cache: Path) -> N
         assert host.call(consumer, "method-call") == 1
         assert host.call(consumer, "method-call") == 2
         assert host.call(consumer, "plain-call") == 2
+
+
+TALLY = "acme:dp-tally/lib@0.1.0"
+
+
+def tally_plan(build: hostkit.Build) -> Plan:
+    """WAT provider of a resource (`tally`) and its WAT consumer (the benchmark's pair)."""
+    provider = hostkit.planned("prov", build("dp-wat-res-provider"), exports=[TALLY])
+    consumer = hostkit.planned("cons", build("dp-wat-tally-consumer"), [(TALLY, "prov")])
+    binding, refs = hostkit.wire(
+        "cons", TALLY, "prov", ("[constructor]tally", "[method]tally.add", "count")
+    )
+    return Plan((provider, consumer), ("prov", "cons"), (binding,), tuple(refs))
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "public"])
+def test_a_wat_provider_serves_methods_on_the_handle_a_consumer_keeps(
+    component: hostkit.Build, compile_cache: Path, fast: bool
+) -> None:
+    with Host.from_plan(tally_plan(component), cache_dir=compile_cache, fast_calls=fast) as host:
+        host.call("cons", "make")
+        assert [host.call("cons", "method-call") for _ in range(3)] == [1, 2, 3]
+        assert host.call("cons", "plain-call") == 1
+        host.call("cons", "make")  # drops the first tally: its destructor runs
+        assert host.call("cons", "method-call") == 1
+        assert host.call("prov", f"{TALLY}#live") == 1
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "public"])
+def test_a_closed_host_frees_its_stores_without_a_gc_run(
+    component: hostkit.Build, compile_cache: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store left to interpreter shutdown can abort the process (wasmtime's WASI output
+    threads calling into a finalized interpreter): close must free every store at once."""
+    made: list[weakref.ref[Store]] = []
+
+    class Tracked(Store):
+        def __init__(self, engine: Any) -> None:
+            super().__init__(engine)
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(runtime, "Store", Tracked)
+    monkeypatch.setattr(gc, "collect", lambda *_: 0)  # close must not need one
+    gc.disable()
+    try:
+        host = Host.from_plan(dp_plan(component), cache_dir=compile_cache, fast_calls=fast)
+        assert host.call("c1", "run", "members") == []
+        host.call("c1", "keep", "kept")  # a consumer handle held in the provider
+        with pytest.raises(ExtensionTrap):
+            host.call("c1", "run", "merge")  # a trap (the consumer restarts on its next call)
+        assert host.call("c2", "run", "own-back") == []
+        tallies = Host.from_plan(tally_plan(component), cache_dir=compile_cache, fast_calls=fast)
+        tallies.call("cons", "make")
+        tallies.call("cons", "method-call")
+        for closing in (host, tallies):
+            closing.close()
+        assert made
+        assert [ref for ref in made if ref() is not None] == []
+    finally:
+        gc.enable()
 
 
 # -- rich values through a link (consumer echoing through the provider) ----------------

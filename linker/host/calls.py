@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from ctypes import byref
 from importlib.metadata import version
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from wasmtime import Store, StoreContext, WasmtimeError, _bindings
@@ -43,7 +43,7 @@ from wasmtime.component import (
 from wasmtime.component._types import VariantLikeType
 
 from linker.errors import HandleError
-from linker.host import values
+from linker.host import capi, values
 from linker.wave import mapping
 from linker.wave import types as wt
 
@@ -54,11 +54,11 @@ WASMTIME_VERSION = version("wasmtime")
 FAST = WASMTIME_VERSION in PINNED and os.environ.get("WITLINK_PUBLIC_CALLS") != "1"
 
 HostFunc = Callable[..., Any]
-RawCall = Callable[[Any, int, Any, int], None]
-"""A call with C value arrays: `(args, len(args), results, len(results))`; the callee reads
-the arguments in place and writes owned values into the result slots."""
-RawHostFunc = Callable[[Any, Any, int, Any, int], None]
-"""A host function on C value arrays: `(store context, args, n, results, m)`."""
+RawCall = Callable[[int | None, int, int | None, int], None]
+"""A call with C value arrays given by address: `(args, len(args), results, len(results))`;
+the callee reads the arguments in place and writes owned values into the result slots."""
+RawHostFunc = Callable[[int, int | None, int, int | None, int], None]
+"""A host function on C value arrays given by address: `(store context, args, n, results, m)`."""
 _VAL = ffi.wasmtime_component_val_t
 _VAL_SIZE = ctypes.sizeof(_VAL)
 _NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(0)
@@ -73,6 +73,7 @@ _INT_FIELDS: dict[type, str] = {
     S64: "s64",
 }
 _errors = threading.local()
+E = TypeVar("E", bound=BaseException)
 
 
 @attrs.frozen
@@ -126,6 +127,14 @@ def take_host_error() -> BaseException | None:
 
 def clear_host_errors() -> None:
     _errors.pending = []
+
+
+def unchained(err: E) -> E:
+    """`err` without its traceback, whose frames hold the store: wasmtime-py raises its
+    errors from a frame that holds them too (`enter_wasm`), a cycle that kept the store
+    alive until a gc run; an error kept by a caller would keep it as well."""
+    err.__traceback__ = None
+    return err
 
 
 def _keep_host_error(err: BaseException) -> WasmtimeError:
@@ -291,16 +300,16 @@ def _mismatch(sig: Signature, args: Sequence[Any]) -> mapping.ValueMismatch:
 
 def bind_raw(store: Store, func: Func) -> RawCall:
     """`func` in `store` called on C value arrays (fast path only): no Python values."""
-    context = store._context()
-    fref = byref(func._func)
-    call = _bindings._wasmtime_component_func_call
-    post_return = _bindings._wasmtime_component_func_post_return
+    context = capi.address(store._context())
+    fref = ctypes.addressof(func._func)
+    call, post_return = capi.func_call, capi.func_post_return
 
-    def raw_call(args: Any, n: int, results: Any, m: int) -> None:
+    def raw_call(args: int | None, n: int, results: int | None, m: int) -> None:
         err = call(fref, context, args, n, results, m) or post_return(fref, context)
         if err:
-            raise WasmtimeError._from_ptr(err)
+            raise capi.error(err)
 
+    raw_call.func = func  # type: ignore[attr-defined]  # `fref` points into it
     return raw_call
 
 
@@ -368,20 +377,27 @@ def define(
 
 def define_raw(instance: LinkerInstance, name: str, target: RawHostFunc) -> object:
     """Define host function `name` on C value arrays (fast path only): `target` gets the
-    caller's arguments in place and writes owned values into its result slots.
+    caller's store context and arrays as addresses, reads the arguments in place and writes
+    owned values into its result slots.
 
     Returns the native callback object, to be kept alive as long as the linker lives.
     """
 
-    @ffi.wasmtime_component_func_callback_t  # type: ignore[untyped-decorator]
-    def callback(_data: Any, ctx: Any, _ty: Any, args: Any, n: int, results: Any, m: int) -> Any:
+    @capi.RAW_CALLBACK  # type: ignore[untyped-decorator]
+    def callback(_data: Any, ctx: int, _ty: Any, args: int, n: int, results: int, m: int) -> Any:
         try:
             target(ctx, args, n, results, m)
             return 0
         except BaseException as err:
             return _trap(err)
 
-    return _add_callback(instance, name, callback)
+    encoded = name.encode()
+    err = capi.linker_instance_add_func(
+        capi.address(instance.ptr()), encoded, len(encoded), callback, None, None
+    )
+    if err:
+        raise capi.error(err)
+    return callback
 
 
 def _trap(err: BaseException) -> int | None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from wasmtime import Store, StoreContext, WasmtimeError, _bindings
+from wasmtime import Store, StoreContext
 from wasmtime import _ffi as ffi
 from wasmtime.component import (
     BorrowType,
@@ -43,14 +43,20 @@ from wasmtime.component import (
 )
 
 from linker.errors import ExtensionTrap
+from linker.host import capi
+from linker.host.calls import unchained
+from linker.host.capi import OF, VAL_SIZE
 
 _log = logging.getLogger("witlink.host")
 _type_ids = itertools.count(1)
 """Host resource type numbers: unique in the process, so no two tables share one."""
 
-Undo = list[Callable[[], None]]
-Visit = Callable[[Any, Any, Undo], None]
-"""Translates the handles inside one C value slot in place; `(slot, consumer context, undo)`."""
+Undo = list[tuple[ctypes.c_void_p, int | None, object]]
+"""Handle slots to restore after the call: `(slot, the consumer's handle, what to keep
+alive until then)`."""
+Visit = Callable[[int, int, Undo], None]
+"""Translates the handles inside the C value at an address in place; `(value, consumer
+context, undo)`."""
 
 
 class Provider(Protocol):
@@ -73,7 +79,8 @@ class HandleTable:
         self.provider = provider
         self.resource = resource
         self.type_id = next(_type_ids)
-        self.entries: dict[int, tuple[ResourceAny, Store]] = {}
+        self.entries: dict[int, tuple[ResourceAny, Store, int]] = {}
+        """rep -> the provider's handle, the store it lives in, and its address."""
         self.next_rep = 1
 
     @property
@@ -86,10 +93,10 @@ class HandleTable:
         assert store is not None, "a provider handle outlived its call"
         rep = self.next_rep
         self.next_rep = rep + 1 if rep < 0xFFFFFFFF else 1
-        self.entries[rep] = (handle, store)
+        self.entries[rep] = (handle, store, capi.address(handle.ptr()))
         return rep
 
-    def lend(self, rep: int, function: str) -> ResourceAny:
+    def entry(self, rep: int, function: str) -> tuple[ResourceAny, Store, int]:
         """The provider's handle behind `rep` (for a borrow, or a method's `self`)."""
         entry = self.entries.get(rep)
         if entry is None:
@@ -97,24 +104,27 @@ class HandleTable:
         if entry[1] is not self.provider.store:
             del self.entries[rep]
             raise self._stale(rep, function)
-        return entry[0]
+        return entry
 
-    def take(self, rep: int, function: str) -> ResourceAny:
-        """The provider's handle behind `rep`, leaving the table (an own passed back)."""
-        handle = self.lend(rep, function)
+    def lend(self, rep: int, function: str) -> ResourceAny:
+        return self.entry(rep, function)[0]
+
+    def take(self, rep: int, function: str) -> tuple[ResourceAny, Store, int]:
+        """The entry behind `rep`, leaving the table (an own passed back)."""
+        entry = self.entry(rep, function)
         del self.entries[rep]
-        return handle
+        return entry
 
     def destroy(self, _store: StoreContext, rep: int) -> None:
         """The consumer dropped its handle: drop the provider's (its destructor runs)."""
         entry = self.entries.pop(rep, None)
         if entry is not None:
-            self._drop(*entry)
+            self._drop(entry[0], entry[1])
 
     def release(self) -> None:
         """The consumer's instance is gone: drop every handle it held in the provider."""
         entries, self.entries = self.entries, {}
-        for handle, store in entries.values():
+        for handle, store, _ in entries.values():
             self._drop(handle, store)
 
     def _drop(self, handle: ResourceAny, store: Store) -> None:
@@ -126,6 +136,7 @@ class HandleTable:
                 provider.arm()
                 handle.drop(store)
         except Exception as err:  # a destructor cannot fail the consumer's drop
+            unchained(err)
             _log.warning(
                 "dropping a `%s` of extension `%s` held by `%s` failed: %s",
                 self.resource,
@@ -225,11 +236,11 @@ def walker(ty: ValType | None, tables: Tables, function: str, inbound: bool) -> 
 def _each(inner: Visit | None) -> Visit:
     assert inner is not None
 
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        items = slot.of.list
-        data = items.data
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        items = _VAL.from_address(value).of.list
+        data = capi.address(items.data)
         for i in range(items.size):
-            inner(data[i], ctx, undo)
+            inner(data + i * VAL_SIZE, ctx, undo)
 
     return visit
 
@@ -237,90 +248,90 @@ def _each(inner: Visit | None) -> Visit:
 def _option(inner: Visit | None) -> Visit:
     assert inner is not None
 
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        payload = slot.of.option
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        payload = capi.address(_VAL.from_address(value).of.option)
         if payload:
-            inner(payload.contents, ctx, undo)
+            inner(payload, ctx, undo)
 
     return visit
 
 
 def _result(ok: Visit | None, err: Visit | None) -> Visit:
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        result = slot.of.result
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        result = _VAL.from_address(value).of.result
         inner = ok if result.is_ok else err
-        if inner is not None and result.val:
-            inner(result.val.contents, ctx, undo)
+        payload = capi.address(result.val)
+        if inner is not None and payload:
+            inner(payload, ctx, undo)
 
     return visit
 
 
 def _fields(parts: list[tuple[int, Visit]], record: bool) -> Visit:
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        data = slot.of.record.data if record else slot.of.tuple.data
+    stride, at = (_ENTRY_SIZE, _ENTRY_VAL) if record else (VAL_SIZE, 0)
+
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        of = _VAL.from_address(value).of
+        data = capi.address(of.record.data if record else of.tuple.data)
         for i, inner in parts:
-            inner(data[i].val if record else data[i], ctx, undo)
+            inner(data + i * stride + at, ctx, undo)
 
     return visit
 
 
 def _cases(cases: dict[bytes, Visit]) -> Visit:
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        variant = slot.of.variant
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        variant = _VAL.from_address(value).of.variant
         name = ctypes.string_at(variant.discriminant.data, variant.discriminant.size)
         inner = cases.get(name)
-        if inner is not None and variant.val:
-            inner(variant.val.contents, ctx, undo)
+        payload = capi.address(variant.val)
+        if inner is not None and payload:
+            inner(payload, ctx, undo)
 
     return visit
 
 
-_RESOURCE = ctypes.POINTER(ffi.wasmtime_component_resource_any_t)
-_HOST = ctypes.POINTER(ffi.wasmtime_component_resource_host_t)
-_to_host = _bindings._wasmtime_component_resource_any_to_host
-_host_rep_of = _bindings._wasmtime_component_resource_host_rep
-_host_delete = _bindings._wasmtime_component_resource_host_delete
+_VAL = ffi.wasmtime_component_val_t
+_ENTRY_SIZE = ctypes.sizeof(ffi.wasmtime_component_valrecord_entry_t)
+_ENTRY_VAL = ffi.wasmtime_component_valrecord_entry_t.val.offset
+_Slot = ctypes.c_void_p.from_address
+"""The handle pointer of the resource value at an address (its payload), read and written."""
 
 
-def _take(slot: Any) -> Any:
-    """The slot's resource pointer as a copy (a ctypes read of a pointer field aliases the
-    field, and the slot is about to hold another)."""
-    return ctypes.cast(slot.of.resource, _RESOURCE)
-
-
-def _host_rep(ctx: Any, resource: Any) -> int:
-    host = _HOST()
-    err = _to_host(ctx, resource, ctypes.byref(host))
+def _host_rep(ctx: int, resource: int | None) -> int:
+    """The rep of the consumer's host handle at address `resource`."""
+    host = ctypes.c_void_p()
+    err = capi.resource_any_to_host(ctx, resource, ctypes.byref(host))
     if err:
-        raise WasmtimeError._from_ptr(err)
-    rep = int(_host_rep_of(host))
-    _host_delete(host)
+        raise capi.error(err)
+    rep: int = capi.resource_host_rep(host)
+    capi.resource_host_delete(host)
     return rep
 
 
 def _lender(table: HandleTable, function: str) -> Visit:
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        mine = _take(slot)
-        theirs = table.lend(_host_rep(ctx, mine), function)
-        slot.of.resource = theirs.ptr()
-        undo.append(lambda: setattr(slot.of, "resource", mine))
+    entry = table.entry
+
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        slot = _Slot(value + OF)
+        mine = slot.value
+        slot.value = entry(_host_rep(ctx, mine), function)[2]
+        undo.append((slot, mine, None))
 
     return visit
 
 
 def _taker(table: HandleTable, function: str) -> Visit:
-    def visit(slot: Any, ctx: Any, undo: Undo) -> None:
-        mine = _take(slot)
-        theirs = table.take(_host_rep(ctx, mine), function)
-        slot.of.resource = theirs.ptr()
+    take = table.take
 
-        def give_back() -> None:
-            # wasmtime took the consumer's own handle out of its table when lifting it;
-            # `theirs` (kept alive until now) moved into the provider.
-            slot.of.resource = mine
-            theirs.ptr()
-
-        undo.append(give_back)
+    def visit(value: int, ctx: int, undo: Undo) -> None:
+        slot = _Slot(value + OF)
+        mine = slot.value
+        theirs = take(_host_rep(ctx, mine), function)
+        slot.value = theirs[2]
+        # wasmtime took the consumer's own handle out of its table when lifting it; the
+        # provider's (kept alive until the call returns) moves into the provider.
+        undo.append((slot, mine, theirs[0]))
 
     return visit
 
@@ -328,17 +339,22 @@ def _taker(table: HandleTable, function: str) -> Visit:
 def _adopter(table: HandleTable) -> Visit:
     type_id = table.type_id
 
-    def visit(slot: Any, ctx: Any, _undo: Undo) -> None:
-        theirs = ResourceAny._from_ptr(ffi.take_pointer(slot.of, "resource"))
-        host = ffi.wasmtime_component_resource_host_new(True, table.adopt(theirs), type_id)
-        mine = ctypes.POINTER(ffi.wasmtime_component_resource_any_t)()
-        err = ffi.wasmtime_component_resource_host_to_any(ctx, host, ctypes.byref(mine))
-        ffi.wasmtime_component_resource_host_delete(host)
+    def visit(value: int, ctx: int, _undo: Undo) -> None:
+        slot = _Slot(value + OF)
+        theirs = ResourceAny._from_ptr(ctypes.cast(slot.value or 0, _RESOURCE))
+        slot.value = None
+        host = capi.resource_host_new(True, table.adopt(theirs), type_id)
+        mine = ctypes.c_void_p()
+        err = capi.resource_host_to_any(ctx, host, ctypes.byref(mine))
+        capi.resource_host_delete(host)
         if err:
-            raise WasmtimeError._from_ptr(err)
-        slot.of.resource = mine
+            raise capi.error(err)
+        slot.value = mine.value
 
     return visit
+
+
+_RESOURCE = ctypes.POINTER(ffi.wasmtime_component_resource_any_t)
 
 
 # -- the public path: Python values ----------------------------------------------------
@@ -357,7 +373,7 @@ class PublicTranslator:
             host = value.to_host(store)
             table = self.by_type[host.type]
             if value.owned:
-                return table.take(host.rep, self.function)
+                return table.take(host.rep, self.function)[0]
             return table.lend(host.rep, self.function)
         return self._map(value, lambda v: self.inbound(v, store))
 

@@ -14,7 +14,6 @@ total = await host.acall("stats", "run", 5)                   # asyncio (`linker
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import logging
 import os
@@ -188,9 +187,6 @@ class Host:
         for rt in self._registry.runtimes.values():
             rt.drop_instance()
         self._audit_log.close()
-        # Free the stores now, while Python runs: a store freed during interpreter shutdown
-        # can have wasmtime's WASI output threads call back into a finalized interpreter.
-        gc.collect()
 
     def __enter__(self) -> Host:
         return self

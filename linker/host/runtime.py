@@ -180,6 +180,7 @@ class ExtensionRuntime:
         try:
             instance = self.linker.instantiate(store, self.component)
         except WasmtimeError as err:
+            calls.unchained(err)
             raise StartError(
                 f"extension `{self.id}` failed to instantiate: {_last_line(err)}\n{_chain(err)}",
                 extension=self.id,
@@ -284,7 +285,7 @@ class ExtensionRuntime:
             metrics.consecutive_faults = 0
             return result
         except WasmtimeError as err:
-            raise self._trapped(export.name, err) from None
+            raise self._trapped(export.name, calls.unchained(err)) from None
         finally:
             metrics.calls += 1
             metrics.total_time += time.perf_counter() - start

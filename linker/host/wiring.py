@@ -31,9 +31,11 @@ from wasmtime.component import (
 from linker.errors import ExtensionError
 from linker.host import callchain, calls, values
 from linker.host.calls import HostFunc, RawHostFunc, Signature
+from linker.host.capi import VAL_SIZE
 from linker.host.handles import (
     HandleTable,
     PublicTranslator,
+    Undo,
     Visit,
     holds_handles,
     own_tables,
@@ -276,7 +278,7 @@ class Binding:
         call, export, consumer = self.provider.call, self.export, self.consumer
         if not self.handles:
 
-            def forward(_ctx: Any, args: Any, n: int, results: Any, m: int) -> None:
+            def forward(_ctx: int, args: Any, n: int, results: Any, m: int) -> None:
                 token = callchain.push(consumer)
                 try:
                     call(export, (args, n, results, m), consumer, True)
@@ -291,19 +293,19 @@ class Binding:
         ]
         out: Visit | None = walker(self.sig.result, self.table, self.function, False)
 
-        def forward_handles(ctx: Any, args: Any, n: int, results: Any, m: int) -> None:
-            undo: list[Callable[[], None]] = []
+        def forward_handles(ctx: int, args: Any, n: int, results: Any, m: int) -> None:
+            undo: Undo = []
             token = callchain.push(consumer)
             try:
                 for i, visit in ins:
-                    visit(args[i], ctx, undo)
+                    visit(args + i * VAL_SIZE, ctx, undo)
                 call(export, (args, n, results, m), consumer, True)
             finally:
                 callchain.pop(token)
-                for step in reversed(undo):
-                    step()
+                for slot, mine, _ in undo:
+                    slot.value = mine
             if out is not None:
-                out(results[0], ctx, undo)
+                out(results, ctx, undo)
 
         return forward_handles
 
