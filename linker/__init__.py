@@ -1,7 +1,8 @@
 """witlink: a component-model linker and host for WebAssembly extension systems.
 
 The public names below load on first use, so `import linker` (and the CLI's start) stays
-quick: a program that only links never loads wasmtime.
+quick: a program that only links never loads wasmtime. `compose` is imported at once: the
+subpackage `linker.compose`, once imported, would take the function's name.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from linker.compose import compose
+
 if TYPE_CHECKING:
-    from linker.compose import compose
     from linker.errors import (
         ArgumentError,
         CallCancelled,
@@ -58,7 +60,6 @@ _HOMES = {
     "UnknownExtensionError": "linker.errors",
     "WitError": "linker.errors",
     "WitlinkError": "linker.errors",
-    "compose": "linker.compose",
     "link": "linker.plan",
 }
 
