@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from linker.plan.graph import strongly_connected
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,41 +43,6 @@ def imports(path: Path, known: dict[str, Path]) -> set[str]:
     return targets
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module, or a module importing itself."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in sorted(graph[v]):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1 or v in graph[v]:
-                found.append(sorted(component))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return found
-
-
 def graph_of(*packages: str) -> dict[str, set[str]]:
     known: dict[str, Path] = {}
     for package in packages:
@@ -85,7 +52,7 @@ def graph_of(*packages: str) -> dict[str, set[str]]:
 
 def test_the_cycle_finder_sees_a_type_checking_cycle(tmp_path: Path) -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert cycles(graph) == [["a", "b", "c"]]
+    assert strongly_connected(graph) == [["a", "b", "c"]]
     source = tmp_path / "m.py"
     source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from p import q\n")
     assert imports(source, {"p": source, "p.q": source}) == {"p.q"}
@@ -94,7 +61,7 @@ def test_the_cycle_finder_sees_a_type_checking_cycle(tmp_path: Path) -> None:
 @pytest.mark.parametrize("package", ["linker", "bindgen"])
 def test_no_import_cycles(package: str) -> None:
     graph = graph_of(package)
-    found = cycles(graph)
+    found = strongly_connected(graph)
     described = [
         "; ".join(f"{m} -> {', '.join(sorted(graph[m] & set(c)))}" for m in c) for c in found
     ]
