@@ -117,14 +117,19 @@ class RayHost:
         prefix = f"witlink-{uuid.uuid4().hex[:12]}"
         names = {e: f"{prefix}-{n}" for n, group in enumerate(groups) for e in group}
         settings = {"num_cpus": 0, **(actor_options or {})}
+        # The actors' constructor arguments are put in the object store by this host, which
+        # holds them while it runs: Ray frees arguments it put there itself once the first
+        # construction has them, and an actor it restarts then fails to start again.
+        self._pinned: list[Any] = [ray.put(plan)]
         try:
             for n, group in enumerate(groups):
+                self._pinned.append(ray.put(component_files(plan, group)))
                 actor = _Actor.options(
                     name=f"{prefix}-{n}",
                     max_concurrency=max_concurrency,
                     max_restarts=-1,
                     **settings,
-                ).remote(plan, group, component_files(plan, group), names, self._relay, options)
+                ).remote(self._pinned[0], group, self._pinned[-1], names, self._relay, options)
                 self._actors.update(dict.fromkeys(group, actor))
             for group in groups:
                 self._ask(group[0], self._actors[group[0]].ready, again=True)
