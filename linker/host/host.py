@@ -25,7 +25,7 @@ import attrs
 
 from bindgen.runtime import Caller
 from linker.errors import ExtensionError, IntegrityError, UnknownExtensionError
-from linker.host import aio, calls, pool
+from linker.host import aio, calls, guestoutput, pool
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
@@ -186,6 +186,7 @@ class Host:
         self._clock.stop()
         for rt in self._registry.runtimes.values():
             rt.drop_instance()
+        guestoutput.flush()  # the last lines of the dropped stores
         self._audit_log.close()
 
     def __enter__(self) -> Host:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from wasmtime import Store, WasiConfig, WasmtimeError
+from wasmtime import Store, WasmtimeError
 from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
 
 from linker.errors import (
@@ -31,7 +31,7 @@ from linker.errors import (
     StartError,
     UnknownExportError,
 )
-from linker.host import calls, interrupt
+from linker.host import calls, guestoutput, interrupt
 from linker.host.calls import RawCall, Signature
 from linker.host.exportnames import export_target
 from linker.host.handles import HandleTable
@@ -175,7 +175,7 @@ class ExtensionRuntime:
         limit = self.planned.permissions.max_memory_mb or self.settings.default_max_memory_mb
         if limit is not None:
             store.set_limits(memory_size=limit * MIB)
-        store.set_wasi(self._wasi())
+        store.set_wasi(guestoutput.wasi_config(self.log))
         store.set_epoch_deadline(self.settings.deadline_ticks)
         try:
             instance = self.linker.instantiate(store, self.component)
@@ -210,20 +210,6 @@ class ExtensionRuntime:
             if name.startswith(GUEST_PREFIX):
                 return name
         return None
-
-    def _wasi(self) -> WasiConfig:
-        wasi = WasiConfig()
-        wasi.stdout_custom = self._output(logging.INFO)
-        wasi.stderr_custom = self._output(logging.WARNING)
-        return wasi
-
-    def _output(self, level: int) -> Callable[[bytes], None]:
-        def write(data: bytes) -> None:
-            for line in data.decode(errors="replace").splitlines():
-                if line.strip():
-                    self.log.log(level, line)
-
-        return write
 
     def drop_instance(self) -> None:
         """Forget the instance: its exports unbind, the handles it held in providers drop."""
