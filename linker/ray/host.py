@@ -19,6 +19,7 @@ file locks).
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
@@ -46,6 +47,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 RETRIES = 3
 """Times a read (status, info, a job's record) is tried again on an actor Ray restarts."""
+RESTART_WAIT = 60.0
+"""Seconds a read waits for an actor Ray is restarting."""
 ACTOR_HOST_OPTIONS = frozenset(
     {"cache_dir", "lazy", "call_timeout", "max_faults", "default_max_memory_mb", "fast_calls"}
 )
@@ -280,16 +283,22 @@ class RayHost:
         """`method(*args)` on an actor, its `Failure` raised; Ray's failures as `ExtensionError`.
 
         With `again` (methods that change nothing), a call the actor's death cut short runs
-        again once Ray has restarted it.
+        again once Ray has restarted it, waiting up to `RESTART_WAIT` seconds for the restart.
         """
         if again:
             method = method.options(max_task_retries=RETRIES)
-        try:
-            return unwrap(ray.get(method.remote(*args)))
-        except WitlinkError:
-            raise
-        except ray.exceptions.RayError as err:
-            raise lost(ext_id, err) from None
+        deadline = time.monotonic() + RESTART_WAIT
+        while True:
+            try:
+                return unwrap(ray.get(method.remote(*args)))
+            except WitlinkError:
+                raise
+            except ray.exceptions.ActorUnavailableError as err:
+                if not again or time.monotonic() > deadline:
+                    raise lost(ext_id, err) from None
+                time.sleep(0.2)  # the actor is restarting: ask again
+            except ray.exceptions.RayError as err:
+                raise lost(ext_id, err) from None
 
 
 def groups_of(order: Sequence[str], size: int) -> Iterator[tuple[str, ...]]:
