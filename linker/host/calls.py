@@ -240,6 +240,30 @@ def bind(
     return fast_call
 
 
+def on_public(sig: Signature, target: HostFunc) -> HostFunc:
+    """`target`, which takes and returns the value mapping, as a function on wasmtime-py's
+    value classes (handles as `Handle`s); no conversion where the two forms agree."""
+    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
+    out = (
+        values.to_public(sig.result, sig.result_type, None)
+        if sig.result is not None and sig.result_type is not None
+        else values.same
+    )
+    convert = [(i, f) for i, f in enumerate(ins) if f is not values.same]
+    if not convert:
+        if out is values.same:
+            return target
+        return lambda *args: out(target(*args))
+
+    def call(*args: Any) -> Any:
+        mapped = list(args)
+        for i, f in convert:
+            mapped[i] = f(mapped[i])
+        return out(target(*mapped))
+
+    return call
+
+
 def _public_call(
     store: Store, func: Func, sig: Signature, owner: values.Owner | None
 ) -> Callable[..., Any]:

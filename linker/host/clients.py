@@ -16,7 +16,7 @@ from typing import Any
 from wasmtime import Store
 
 from linker.errors import ArgumentError, ExtensionError
-from linker.host import values
+from linker.host import calls
 from linker.host.runtime import ExtensionRuntime, Status
 from linker.wave.mapping import ValueMismatch
 
@@ -82,16 +82,4 @@ class HostCaller:
         sig = rt.export(function).sig  # an `ExtensionError` now if the component lacks it
         # generated clients speak wasmtime-py's value classes (with `Handle`s for
         # resources); the host, the value mapping
-        ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
-        out = (
-            values.to_public(sig.result, sig.result_type, None)
-            if sig.result is not None and sig.result_type is not None
-            else None
-        )
-
-        def call(*args: Any) -> Any:
-            mapped = tuple(f(a) for f, a in zip(ins, args, strict=True))
-            result = call_export(rt, function, mapped)
-            return result if out is None else out(result)
-
-        return call
+        return calls.on_public(sig, lambda *args: call_export(rt, function, args))

@@ -77,6 +77,8 @@ Lift = Callable[[bytes, int, int], Any]
 """(bytes holding a C value, its offset in them, their address) -> Python value."""
 
 _VAL = 32
+_U8 = t.Scalar("u8")
+_FLOATS = (t.Scalar("f32"), t.Scalar("f64"))
 _ENTRY = 48
 _NAME = 16
 _KIND_NAMES = (
@@ -782,18 +784,22 @@ def _handle_lifter(ty: t.HandleType, owner: Owner | None) -> Lift:
 def to_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[Any], Any]:
     """Python mapping -> wasmtime-py's value classes for `vt` (values already checked).
 
-    With no `owner`, handles stay `Handle`s (for typed clients, which hold them)."""
+    With no `owner`, handles stay `Handle`s (for typed clients, which hold them). Where both
+    forms are the same (scalars, strings, enums, lists and tuples of them, an option of one)
+    the converter is `same`, which callers may skip."""
     if isinstance(ty, t.UnsupportedType):
         return _not_supported(ty)
     if isinstance(ty, t.Scalar | t.EnumType):
-        return lambda v: float(v) if ty in (t.Scalar("f32"), t.Scalar("f64")) else v
+        return float if ty in _FLOATS else same
     if isinstance(vt, ListType) and isinstance(ty, t.ListType):
-        if ty.element == t.Scalar("u8"):
+        if ty.element == _U8:
             return bytes
         each = to_public(vt.element, ty.element, owner)
-        return lambda v: [each(x) for x in v]
+        return same if each is same else lambda v: [each(x) for x in v]
     if isinstance(vt, TupleType) and isinstance(ty, t.TupleType):
         parts = [to_public(a, b, owner) for a, b in zip(vt.elements, ty.elements, strict=True)]
+        if all(p is same for p in parts):
+            return tuple
         return lambda v: tuple(f(x) for f, x in zip(parts, v, strict=True))
     if isinstance(vt, RecordType) and isinstance(ty, t.RecordType):
         fields = [
@@ -801,10 +807,16 @@ def to_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[An
             for (n, f), (_, g) in zip(vt.fields, ty.fields, strict=True)
         ]
 
+        plain = all(conv is same for _, _, conv in fields)
+
         def record(v: Any) -> Record:
             out = Record()
+            d = out.__dict__  # wasmtime-py's records keep their fields by WIT name
+            if plain and type(v) is dict:
+                out.__dict__ = v  # the mapping's own dict, not copied: it is not kept
+                return out
             for name, attr, conv in fields:
-                setattr(out, name, conv(mapping.record_field(v, name, attr)))
+                d[name] = conv(mapping.record_field(v, name, attr))
             return out
 
         return record
@@ -812,7 +824,7 @@ def to_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[An
         return set
     if isinstance(vt, OwnType | BorrowType) and isinstance(ty, t.HandleType):
         if owner is None:
-            return _same
+            return same
 
         def handle(v: Handle) -> ResourceAny:
             resource = v.resource_for(owner)
@@ -821,10 +833,15 @@ def to_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[An
             return resource
 
         return handle
+    if isinstance(ty, t.OptionType) and isinstance(vt, OptionType):
+        payload = to_public(vt.payload, ty.payload, owner)
+        if payload is same and not mapping.nested_option(ty.payload):
+            return same  # `None` or the value, in both forms
     return _variant_like_to_public(vt, ty, owner)
 
 
-def _same(value: Any) -> Any:
+def same(value: Any) -> Any:
+    """The converter between two forms that are the same."""
     return value
 
 
@@ -866,38 +883,53 @@ def _variant_like_to_public(
 
 
 def from_public(vt: ValType, ty: t.ValueType, owner: Owner | None) -> Callable[[Any], Any]:
-    """wasmtime-py's value classes for `vt` -> the Python mapping.
+    """wasmtime-py's value classes for `vt` -> the Python mapping (`same` where the two
+    forms are the same, as in `to_public`).
 
     With no `owner`, handles are taken as `Handle`s already (from typed clients)."""
     if isinstance(ty, t.UnsupportedType):
         return _not_supported(ty)
     if isinstance(ty, t.Scalar | t.EnumType):
-        return lambda v: v
+        return same
     if isinstance(vt, ListType) and isinstance(ty, t.ListType):
-        if ty.element == t.Scalar("u8"):
+        if ty.element == _U8:
             return bytes
         each = from_public(vt.element, ty.element, owner)
-        return lambda v: [each(x) for x in v]
+        return same if each is same else lambda v: [each(x) for x in v]
     if isinstance(vt, TupleType) and isinstance(ty, t.TupleType):
         parts = [from_public(a, b, owner) for a, b in zip(vt.elements, ty.elements, strict=True)]
+        if all(p is same for p in parts):
+            return same
         return lambda v: tuple(f(x) for f, x in zip(parts, v, strict=True))
     if isinstance(vt, RecordType) and isinstance(ty, t.RecordType):
         fields = [
             (n, from_public(f, g, owner))
             for (n, f), (_, g) in zip(vt.fields, ty.fields, strict=True)
         ]
+        if all(conv is same for _, conv in fields):
+            return _fields  # read, never kept: the record's own dict serves
         return lambda v: {n: conv(getattr(v, n)) for n, conv in fields}
     if isinstance(ty, t.FlagsType):
         return frozenset
     if isinstance(ty, t.HandleType):
         if owner is None:
-            return _same
+            return same
 
         def handle(v: ResourceAny) -> Handle:
             return Handle(owner, v, str(ty.resource))
 
         return handle
+    if isinstance(ty, t.OptionType) and isinstance(vt, OptionType):
+        payload = from_public(vt.payload, ty.payload, owner)
+        if payload is same and not mapping.nested_option(ty.payload):
+            return same
     return _variant_like_from_public(vt, ty, owner)
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A wasmtime-py record's fields by WIT name."""
+    fields: dict[str, Any] = record.__dict__
+    return fields
 
 
 def _variant_like_from_public(
@@ -912,27 +944,31 @@ def _variant_like_from_public(
             if ResourceAny in classes:
                 classes.add(Handle)  # a typed client's handle
         conv = None if p is None or q is None else from_public(p, q, owner)
-        cases.append((name, tuple(classes), conv))
-
-    def make(tag: str, payload: Any) -> Any:
-        if isinstance(ty, t.OptionType):
-            if tag == "none":
-                return None
-            return Some(payload) if mapping.nested_option(ty.payload) else payload
-        if isinstance(ty, t.ResultType):
-            return Ok(payload) if tag == "ok" else Err(payload)
-        return mapping.Variant(tag, payload)
+        cases.append((name, tuple(classes), _maker(ty, name, conv)))
+    makers = {name: make for name, _, make in cases}
 
     def convert(value: Any) -> Any:
         if tagged:
-            tag, raw = value.tag, value.payload
-        else:  # the cases' Python classes are distinct: the value's class names its case
-            tag, raw = next(
-                (n, value)
-                for n, classes, _ in cases
-                if (classes and isinstance(value, classes)) or (not classes and value is None)
-            )
-        conv = next(c for n, _, c in cases if n == tag)
-        return make(tag, None if conv is None else conv(raw))
+            return makers[value.tag](value.payload)
+        # the cases' Python classes are distinct: the value's class names its case
+        for _, classes, make in cases:
+            if (classes and isinstance(value, classes)) or (not classes and value is None):
+                return make(value)
+        raise AssertionError(f"no case of {ty} takes {value!r}")
 
     return convert
+
+
+def _maker(ty: t.ValueType, tag: str, conv: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """The mapping's value of case `tag` of `ty` from its wasmtime-py payload."""
+    inner = (lambda _: None) if conv is None else conv
+    if isinstance(ty, t.OptionType):
+        if tag == "none":
+            return lambda _: None
+        if mapping.nested_option(ty.payload):
+            return lambda p: Some(inner(p))
+        return inner
+    if isinstance(ty, t.ResultType):
+        wrap = Ok if tag == "ok" else Err
+        return lambda p: wrap(inner(p))
+    return lambda p: mapping.Variant(tag, inner(p))

@@ -29,8 +29,8 @@ from wasmtime.component import (
 )
 
 from linker.errors import ExtensionError
-from linker.host import callchain, calls, values
-from linker.host.calls import HostFunc, RawHostFunc, Signature
+from linker.host import callchain, calls
+from linker.host.calls import RawHostFunc, Signature
 from linker.host.capi import VAL_SIZE
 from linker.host.handles import (
     HandleTable,
@@ -161,23 +161,7 @@ def _define_remote(
             )
         sig = Signature.of(fty, fast)
         call = wiring.remote.forwarder(consumer, provider, target[1])
-        keep.append(calls.define(instance, fname, sig, _mapped(sig, call), fast))
-
-
-def _mapped(sig: Signature, target: HostFunc) -> HostFunc:
-    """`target` (on the value mapping) as a host function on wasmtime-py's value classes."""
-    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
-    out = (
-        values.to_public(sig.result, sig.result_type, None)
-        if sig.result is not None and sig.result_type is not None
-        else None
-    )
-
-    def call(*args: Any) -> Any:
-        result = target(*[f(a) for f, a in zip(ins, args, strict=True)])
-        return None if out is None else out(result)
-
-    return call
+        keep.append(calls.define(instance, fname, sig, calls.on_public(sig, call), fast))
 
 
 def _define_resources(
