@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from wasmtime import Store, WasmtimeError
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 MIB = 1024 * 1024
 GUEST_PREFIX = "witlink:host/guest@"
+E = TypeVar("E", bound=ExtensionError)
 
 
 class Status(enum.StrEnum):
@@ -354,9 +355,7 @@ class ExtensionRuntime:
         if isinstance(inner, ExtensionError):
             self.metrics.last_error = str(inner)
             self.status = Status.FAULTED
-            return ExtensionError(
-                f"extension `{self.id}` call `{function}` failed: {inner}", extension=self.id
-            )
+            return _restated(inner, f"extension `{self.id}` call `{function}` failed: {inner}")
         text = str(err)
         cause, timed_out = _trap_cause(text, self.settings.call_timeout)
         self.metrics.last_error = cause
@@ -393,6 +392,14 @@ def _chain(err: Exception) -> str:
 def _backtrace(text: str) -> str:
     head, _, _ = text.partition("Caused by:")
     return head.strip()
+
+
+def _restated(err: E, message: str) -> E:
+    """`err` with `message`: the same type, `code` and fields (its `extension` stays the one
+    that failed), for a failure met deeper in a call chain."""
+    out = type(err).__new__(type(err), message)
+    out.__dict__.update(err.__dict__)
+    return out
 
 
 def _trap_cause(text: str, timeout: float) -> tuple[str, bool]:
