@@ -21,7 +21,7 @@ from wasmtime import Store
 from wasmtime.component import Component, FuncType
 
 from linker import link
-from linker.errors import ExtensionTrap
+from linker.errors import ExtensionTrap, HandleError
 from linker.host import Host, runtime
 from linker.host.engine import make_engine
 from linker.plan.model import Plan
@@ -295,3 +295,25 @@ def test_several_values_and_no_result_cross(host: Host) -> None:
     assert host.call("c1", f"{ECHO}#echo-many", 7, "é", point) == (7, "é", point)
     assert host.call("c1", f"{ECHO}#noop") is None
     assert host.call("c1", f"{ECHO}#echo-result-unit", Err()) == Err()
+
+
+def test_a_destructor_that_traps_faults_its_extension(
+    component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = Plan(
+        (hostkit.planned("prov", component("dp-trap-dtor"), exports=[COUNTED]),),
+        ("prov",),
+        (),
+        (),
+    )
+    with Host.from_plan(plan, cache_dir=compile_cache) as host:
+        handle = host.call("prov", f"{COUNTED}#[constructor]thing")
+        with pytest.raises(ExtensionTrap) as info:
+            handle.drop()
+        assert info.value.extension == "prov" and info.value.code == "trap"
+        assert info.value.function == "[resource-drop]thing"
+        assert "unreachable" in str(info.value)
+        assert host.info("prov").metrics.errors == 1
+        assert host.call("prov", f"{COUNTED}#live") == 0  # a fresh instance
+        with pytest.raises(HandleError, match="handle of `thing` from extension `prov` was"):
+            host.call("prov", f"{COUNTED}#[method]thing.id", handle)

@@ -88,15 +88,16 @@ class Signature:
     result_type: wt.ValueType | None
 
     @classmethod
-    def of(cls, ty: FuncType, fast: bool = FAST) -> Signature:
+    def of(cls, ty: FuncType, fast: bool = FAST, resources: values.ResourceNames = ()) -> Signature:
+        """`ty`'s signature; `resources` name the handles' resources."""
         params = ty.params
         result = ty.result
         sig = cls(
             tuple(n for n, _ in params),
             tuple(t for _, t in params),
             result,
-            tuple(values.wit_type(t) for _, t in params),
-            None if result is None else values.wit_type(result),
+            tuple(values.wit_type(t, resources) for _, t in params),
+            None if result is None else values.wit_type(result, resources),
         )
         if fast:
             for param in sig.params:

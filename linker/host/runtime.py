@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from wasmtime import Store, WasmtimeError
-from wasmtime.component import Component, ComponentInstanceType, FuncType, Instance, Linker
+from wasmtime.component import (
+    Component,
+    ComponentInstanceType,
+    FuncType,
+    Instance,
+    Linker,
+    ResourceType,
+)
 
 from linker.errors import (
     CallCancelled,
@@ -132,8 +139,10 @@ class ExtensionRuntime:
         items = self.component.type.exports(engine)
         item = items.get(iface or func)
         ty = item.ty if item is not None else None
+        scope = items
         if iface and isinstance(ty, ComponentInstanceType):
-            inner = ty.exports(engine).get(func)
+            scope = ty.exports(engine)
+            inner = scope.get(func)
             ty = inner.ty if inner is not None else None
         if not isinstance(ty, FuncType):
             known = ", ".join(self.export_names()) or "none"
@@ -141,7 +150,8 @@ class ExtensionRuntime:
                 f"extension `{self.id}` has no function export `{name}`; its exports: {known}",
                 extension=self.id,
             )
-        return Signature.of(ty, self.settings.fast_calls)
+        resources = [(i.ty, n) for n, i in scope.items() if isinstance(i.ty, ResourceType)]
+        return Signature.of(ty, self.settings.fast_calls, resources)
 
     def _bind(self, export: Export) -> Callable[..., Any]:
         """Bind `export` to the live instance (called holding the extension's lock)."""
@@ -272,7 +282,7 @@ class ExtensionRuntime:
             metrics.consecutive_faults = 0
             return result
         except WasmtimeError as err:
-            raise self._trapped(export.name, calls.unchained(err)) from None
+            raise self.fault(export.name, calls.unchained(err)) from None
         finally:
             metrics.calls += 1
             metrics.total_time += time.perf_counter() - start
@@ -326,7 +336,7 @@ class ExtensionRuntime:
             with _graph_lock:
                 _waiting_for.pop(me, None)
 
-    def _trapped(self, function: str, err: WasmtimeError) -> ExtensionError:
+    def fault(self, function: str, err: WasmtimeError) -> ExtensionError:
         """Turn a failed call into an error; drop the instance, count the fault."""
         inner = calls.take_host_error()
         self.drop_instance()

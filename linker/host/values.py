@@ -14,12 +14,12 @@ from __future__ import annotations
 import ctypes
 import struct
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from operator import attrgetter, itemgetter
 from typing import Any, Protocol
 
-from wasmtime import Store
+from wasmtime import Store, WasmtimeError
 from wasmtime import _ffi as ffi
 from wasmtime.component import (
     F32,
@@ -44,6 +44,7 @@ from wasmtime.component import (
     Record,
     RecordType,
     ResourceAny,
+    ResourceType,
     ResultType,
     String,
     TupleType,
@@ -53,7 +54,7 @@ from wasmtime.component import (
 )
 
 from bindgen.runtime import HostHandle
-from linker.errors import HandleError
+from linker.errors import ExtensionError, HandleError
 from linker.wave import mapping
 from linker.wave import types as t
 from linker.wave.mapping import Err, Ok, Some, record_object
@@ -69,6 +70,10 @@ class Owner(Protocol):
     """Sets the call deadline afresh (a destructor runs under it)."""
 
     def held(self) -> AbstractContextManager[None]: ...
+
+    def fault(self, function: str, err: WasmtimeError) -> ExtensionError:
+        """The error for a trap in `function`; drops the instance and counts the fault."""
+        ...
 
 
 Lower = Callable[[Any, list[Any]], bytes]
@@ -165,7 +170,11 @@ class Handle(HostHandle):
             store = owner.store
             assert store is not None
             owner.arm()  # the destructor runs under the call deadline, not a stale one
-            resource.drop(store)
+            try:
+                resource.drop(store)
+            except WasmtimeError as err:  # the guest's destructor trapped
+                err.__traceback__ = None  # its frames hold the store
+                raise owner.fault(f"[resource-drop]{self.resource_type}", err) from None
 
     def resource_for(self, owner: Owner) -> ResourceAny:
         """The wasmtime resource, after checking it may be used in a call to `owner`."""
@@ -194,32 +203,41 @@ class Handle(HostHandle):
 # -- types -------------------------------------------------------------------------------
 
 
-def wit_type(ty: ValType) -> t.ValueType:
-    """wasmtime-py's type `ty` as a `linker.wave.types` tree (each part read once)."""
+ResourceNames = Sequence[tuple[ResourceType, str]]
+"""The resources a component names beside a function (wasmtime-py's types do not)."""
+
+
+def wit_type(ty: ValType, names: ResourceNames = ()) -> t.ValueType:
+    """wasmtime-py's type `ty` as a `linker.wave.types` tree (each part read once); a
+    handle's resource is named when it is among `names`."""
     name = _SCALAR_OF.get(type(ty))
     if name is not None:
         return t.Scalar(name)
     if isinstance(ty, ListType):
-        return t.ListType(wit_type(ty.element))
+        return t.ListType(wit_type(ty.element, names))
     if isinstance(ty, TupleType):
-        return t.TupleType(tuple(wit_type(e) for e in ty.elements))
+        return t.TupleType(tuple(wit_type(e, names) for e in ty.elements))
     if isinstance(ty, RecordType):
-        return t.RecordType(tuple((n, wit_type(f)) for n, f in ty.fields))
+        return t.RecordType(tuple((n, wit_type(f, names)) for n, f in ty.fields))
     if isinstance(ty, VariantType):
-        return t.VariantType(tuple((n, None if p is None else wit_type(p)) for n, p in ty.cases))
+        return t.VariantType(
+            tuple((n, None if p is None else wit_type(p, names)) for n, p in ty.cases)
+        )
     if isinstance(ty, EnumType):
         return t.EnumType(tuple(ty.names))
     if isinstance(ty, FlagsType):
         return t.FlagsType(tuple(ty.names))
     if isinstance(ty, OptionType):
-        return t.OptionType(wit_type(ty.payload))
+        return t.OptionType(wit_type(ty.payload, names))
     if isinstance(ty, ResultType):
         ok, err = ty.ok, ty.err
         return t.ResultType(
-            None if ok is None else wit_type(ok), None if err is None else wit_type(err)
+            None if ok is None else wit_type(ok, names),
+            None if err is None else wit_type(err, names),
         )
     if isinstance(ty, OwnType | BorrowType):
-        return t.HandleType(isinstance(ty, OwnType))
+        resource = next((n for r, n in names if r == ty.ty), None)
+        return t.HandleType(isinstance(ty, OwnType), resource)
     return t.UnsupportedType(type(ty).__name__.removesuffix("Type").lower())
 
 
