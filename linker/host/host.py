@@ -427,7 +427,8 @@ class Host:
             )
         else:
             rt.component, rt.status = compiled, Status.LOADED
-        rt.linker, rt.keep_alive = build_linker(self._wiring, rt)
+        if pool.instances(rt) == [rt]:  # a pool's instances each build their own
+            rt.linker, rt.keep_alive = build_linker(self._wiring, rt)
         registry.runtimes[planned.id] = rt
         registry.not_loaded.pop(planned.id, None)
         if not self._lazy:
