@@ -173,15 +173,15 @@ class FunctionWriter:
             return [*signature[:-1], signature[-1] + " ..."]
         return [*signature, *body, "        ..."]
 
-    def host_callback(self, func: m.Function, name: str, target: str) -> list[str]:
-        """A function (indented for a function body) wasmtime calls for import `func`.
+    def host_callback(self, func: m.Function, name: str, target: str) -> tuple[list[str], bool]:
+        """A function (indented for a function body) calling the host for import `func`,
+        and whether it takes the caller's store first (only to lift or lower handles).
 
         `target` is the expression of the Python callable implementing it; for a
         method it is applied to the lifted `self` handle.
         """
         wit_params = list(func.params)
-        args = "".join(f", a{i}: Any" for i in range(len(wit_params)))
-        lines = [f"def {name}(store: Any{args}) -> Any:"]
+        args = ", ".join(f"a{i}: Any" for i in range(len(wit_params)))
         body = []
         lifted = [self.types.lift(p.type, f"a{i}") for i, p in enumerate(wit_params)]
         if is_method(func):
@@ -213,6 +213,9 @@ class FunctionWriter:
                 "except _rt.Mismatch as err:",
                 f"    raise _rt.type_error(err, {lit(where)}) from None",
             ]
-        if any(re.search(r"\bcx\b", line) for line in body):
+        takes_store = any(re.search(r"\bcx\b", line) for line in body)
+        if takes_store:
             body.insert(0, "cx = _rt.Scope(store)")
-        return [lines[0], *("    " + line for line in body)]
+            args = ", ".join(["store: Any", *([args] if args else [])])
+        head = f"def {name}({args}) -> Any:"
+        return [head, *("    " + line for line in body)], takes_store
