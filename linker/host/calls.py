@@ -106,22 +106,6 @@ class Signature:
         return sig
 
 
-def mapped(sig: Signature, target: HostFunc) -> HostFunc:
-    """`target` (on the value mapping) as a callable on wasmtime-py's value classes."""
-    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
-    out = (
-        values.to_public(sig.result, sig.result_type, None)
-        if sig.result is not None and sig.result_type is not None
-        else None
-    )
-
-    def call(*args: Any) -> Any:
-        result = target(*[f(a) for f, a in zip(ins, args, strict=True)])
-        return None if out is None else out(result)
-
-    return call
-
-
 def _freeze(ty: ValType) -> None:
     """Read a variant-like type's cases once (wasmtime-py reads them on every conversion)."""
     if not isinstance(ty, VariantLikeType) or "_cases" in vars(ty):
@@ -254,6 +238,23 @@ def bind(
         return out
 
     return fast_call
+
+
+def on_public(sig: Signature, target: HostFunc) -> HostFunc:
+    """`target`, which takes and returns the value mapping, as a function on wasmtime-py's
+    value classes."""
+    ins = [values.from_public(v, t, None) for v, t in zip(sig.params, sig.types, strict=True)]
+    out = (
+        values.to_public(sig.result, sig.result_type, None)
+        if sig.result is not None and sig.result_type is not None
+        else None
+    )
+
+    def call(*args: Any) -> Any:
+        result = target(*[f(a) for f, a in zip(ins, args, strict=True)])
+        return None if out is None else out(result)
+
+    return call
 
 
 def _public_call(

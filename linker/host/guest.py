@@ -40,7 +40,7 @@ class GuestCaller:
         """Export `name` of the guest interface the component exports (the version the
         bindings name in `interface` is not required)."""
         sig, call = self._bind(f"{self._interface}#{name}")
-        return calls.mapped(sig, call)
+        return calls.on_public(sig, call)
 
 
 def guest_exports(ext_id: str, interface: str, bind: Bind) -> GuestExports:

@@ -166,7 +166,7 @@ def _define_remote(
             )
         sig = Signature.of(fty, fast)
         call = wiring.remote.forwarder(consumer, provider, target[1])
-        keep.append(calls.define(instance, fname, sig, calls.mapped(sig, call), fast))
+        keep.append(calls.define(instance, fname, sig, calls.on_public(sig, call), fast))
 
 
 def _define_resources(
