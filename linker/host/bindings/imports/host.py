@@ -37,15 +37,17 @@ def functions(impl: Host) -> dict[str, _rt.HostFunction]:
     """
 
     def _f_call(a0: Any, a1: Any, a2: Any) -> Any:
-        out: object
         try:
-            out = _rt.Ok(impl.call(a0, a1, a2))
+            ok = impl.call(a0, a1, a2)
         except _rt.ResultError as error:
-            out = _rt.Err(error.value)
+            try:
+                return _t._lower_t5(_rt.Err(error.value))
+            except _rt.Mismatch as err:
+                raise _rt.type_error(err, "call: the host's return value") from None
         try:
-            return _t._lower_t5(out)
+            return _rt.check_string(ok)
         except _rt.Mismatch as err:
-            raise _rt.type_error(err, "call: the host's return value") from None
+            raise _rt.type_error(_rt.at(err, ".value"), "call: the host's return value") from None
 
     def _f_log(a0: Any, a1: Any) -> Any:
         impl.log(_t._lift_level(a0), a1)

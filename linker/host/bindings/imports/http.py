@@ -30,15 +30,17 @@ def functions(impl: Host) -> dict[str, _rt.HostFunction]:
     """
 
     def _f_fetch(a0: Any) -> Any:
-        out: object
         try:
-            out = _rt.Ok(impl.fetch(_t._lift_request(a0)))
+            ok = impl.fetch(_t._lift_request(a0))
         except _rt.ResultError as error:
-            out = _rt.Err(error.value)
+            try:
+                return _t._lower_t13(_rt.Err(error.value))
+            except _rt.Mismatch as err:
+                raise _rt.type_error(err, "fetch: the host's return value") from None
         try:
-            return _t._lower_t13(out)
+            return _t._lower_response(ok)
         except _rt.Mismatch as err:
-            raise _rt.type_error(err, "fetch: the host's return value") from None
+            raise _rt.type_error(_rt.at(err, ".value"), "fetch: the host's return value") from None
 
     return {
         "fetch": _rt.HostFunction(_f_fetch),
