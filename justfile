@@ -12,6 +12,11 @@ lint:
     {{python}} -m ruff format --check linker bindgen
     {{python}} -m mypy --strict linker bindgen
 
+# Regenerate the host's own bindings of witlink:host (linker/host/bindings) from host.wit.
+host-bindings:
+    rm -rf linker/host/bindings
+    {{python}} -m linker bindgen linker/data/host.wit --world extension --package bindings -o linker/host
+
 # Build every test component (cached by content hash under build/components).
 components:
     {{python}} test-components/componentbuild.py

@@ -87,11 +87,12 @@ class TypesWriter:
             case_docs = docstring(case.docs.contents, "    ")
             if not case_docs:
                 case_docs = [f'    """Case `{case.name}` of `{name}`."""']
+            tag = f"    CASE: ClassVar[str] = {lit(case.name)}"
             if case.type is None:
-                self._block("@attrs.frozen", f"class {case_name}:", *case_docs)
+                self._block("@attrs.frozen", f"class {case_name}:", *case_docs, "", tag)
             else:
                 value = f"    value: {self.types.annotation(case.type)}"
-                self._block("@attrs.frozen", f"class {case_name}:", *case_docs, "", value)
+                self._block("@attrs.frozen", f"class {case_name}:", *case_docs, "", tag, value)
         self._block(*_alias(name, cases), *_bare(docs))
 
     def _resource(self, tid: m.TypeId, name: str, docs: list[str]) -> None:

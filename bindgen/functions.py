@@ -149,6 +149,34 @@ class FunctionWriter:
             body.insert(0, f"cx = {scope}")
         return ["        " + line for line in body]
 
+    def _result_callback(self, result: m.Type, call: str, where: str) -> list[str]:
+        """Run `call` and lower its `result`: the ok value directly (no `Ok` is built on
+        the common path), a raised `ResultError` through the result's lowering."""
+        kind = self.types.kind(result)
+        assert isinstance(kind, m.Result)
+        lower_err = self.types.lower(result, "_rt.Err(error.value)")
+        body = [
+            "try:",
+            f"    {call}" if kind.ok is None else f"    ok = {call}",
+            "except _rt.ResultError as error:",
+            "    try:",
+            f"        return {lower_err}",
+            "    except _rt.Mismatch as err:",
+            *_raise_type_error("err", where, "        "),
+        ]
+        tagged = self.types.tagged(result)
+        if kind.ok is None:
+            return [*body, 'return _wc.Variant("ok")' if tagged else "return None"]
+        payload = self.types.lower(kind.ok, "ok")
+        ok = f'_wc.Variant("ok", {payload})' if tagged else payload
+        return [
+            *body,
+            "try:",
+            f"    return {ok}",
+            "except _rt.Mismatch as err:",
+            *_raise_type_error('_rt.at(err, ".value")', where, "    "),
+        ]
+
     def error_class(self, func: m.Function, name: str) -> list[str]:
         """The exception class `name` an export raises with `func`'s typed error."""
         kind = self.types.kind(func.result) if func.result is not None else None
@@ -173,15 +201,15 @@ class FunctionWriter:
             return [*signature[:-1], signature[-1] + " ..."]
         return [*signature, *body, "        ..."]
 
-    def host_callback(self, func: m.Function, name: str, target: str) -> list[str]:
-        """A function (indented for a function body) wasmtime calls for import `func`.
+    def host_callback(self, func: m.Function, name: str, target: str) -> tuple[list[str], bool]:
+        """A function (indented for a function body) calling the host for import `func`,
+        and whether it takes the caller's store first (only to lift or lower handles).
 
         `target` is the expression of the Python callable implementing it; for a
         method it is applied to the lifted `self` handle.
         """
         wit_params = list(func.params)
-        args = "".join(f", a{i}: Any" for i in range(len(wit_params)))
-        lines = [f"def {name}(store: Any{args}) -> Any:"]
+        args = ", ".join(f"a{i}: Any" for i in range(len(wit_params)))
         body = []
         lifted = [self.types.lift(p.type, f"a{i}") for i, p in enumerate(wit_params)]
         if is_method(func):
@@ -192,27 +220,31 @@ class FunctionWriter:
         if func.result is None:
             body.append(call)
         elif self.raises(func):
-            ok_kind = self.types.kind(func.result)
-            assert isinstance(ok_kind, m.Result)
-            succeed = [f"    out = _rt.Ok({call})"]
-            if ok_kind.ok is None:
-                succeed = [f"    {call}", "    out = _rt.Ok(None)"]
-            body += [
-                "out: object",
-                "try:",
-                *succeed,
-                "except _rt.ResultError as error:",
-                "    out = _rt.Err(error.value)",
-            ]
+            body += self._result_callback(func.result, call, where)
         else:
-            body.append(f"out = {call}")
-        if func.result is not None:
             body += [
+                f"out = {call}",
                 "try:",
                 f"    return {self.types.lower(func.result, 'out')}",
                 "except _rt.Mismatch as err:",
                 f"    raise _rt.type_error(err, {lit(where)}) from None",
             ]
-        if any(re.search(r"\bcx\b", line) for line in body):
+        takes_store = any(re.search(r"\bcx\b", line) for line in body)
+        if takes_store:
             body.insert(0, "cx = _rt.Scope(store)")
-        return [lines[0], *("    " + line for line in body)]
+            args = ", ".join(["store: Any", *([args] if args else [])])
+        head = f"def {name}({args}) -> Any:"
+        return [head, *("    " + line for line in body)], takes_store
+
+
+_CALLBACK_INDENT = " " * 8
+"""How deep `host_callback`'s body lines end up in a generated module."""
+
+
+def _raise_type_error(err: str, where: str, indent: str) -> list[str]:
+    """`raise _rt.type_error(err, where) from None` at `indent` of a callback's body,
+    wrapped as ruff formats it."""
+    lines = bracketed(
+        "raise _rt.type_error(", [err, lit(where)], ") from None", _CALLBACK_INDENT + indent
+    )
+    return [line.removeprefix(_CALLBACK_INDENT) for line in lines]

@@ -19,6 +19,7 @@ from linker.wit import model as m
 _IMPORTS = [
     ("enum", "import enum"),
     ("Any", "from typing import Any"),
+    ("ClassVar", "from typing import ClassVar"),
     ("Protocol", "from typing import Protocol"),
     ("TypeAlias", "from typing import TypeAlias"),
     ("attrs", "import attrs"),
@@ -187,14 +188,20 @@ def _import_module(
     proto: list[str] = []
     for func in host:
         proto += ["", *funcs.protocol_method(func)]
-    lines = [*docstring(doc, ""), "", "", "class Host(Protocol):"]
+    lines = [*docstring(doc, "")]
+    if instance is not None:
+        lines += ["", f"NAME = {lit(instance)}", '"""The interface\'s name in a linker."""']
+    lines += ["", "", "class Host(Protocol):"]
     owner = f"`{instance}`" if instance else "the world's imported functions"
     lines += [f'    """What the host implements for {owner}."""', *proto]
-    lines += ["", "", "def add_to_linker(linker: _wc.Linker, impl: Host) -> None:"]
-    target = f"`{instance}`" if instance else "the world's imported functions"
-    lines += docstring(f"Define {target} in `linker`, implemented by `impl`.", "    ")
-    callbacks: list[tuple[str, str]] = []
-    ns = Namespace({"linker", "impl", "root", "instance"})
+    lines += ["", "", "def functions(impl: Host) -> dict[str, _rt.HostFunction]:"]
+    lines += docstring(
+        f"The host functions of {owner} implemented by `impl`, by WIT name: each lifts "
+        "wasmtime-py's values, calls `impl` and lowers its result.",
+        "    ",
+    )
+    callbacks: list[tuple[str, str, bool]] = []
+    ns = Namespace({"linker", "impl", "root", "instance", "define", "name", "functions"})
     for func in functions:
         py = ns.claim(
             "_f_" + snake(method_name(func)).rstrip("_")
@@ -202,28 +209,42 @@ def _import_module(
             else "_f_" + snake(func.name.split("]", 1)[-1].replace(".", "-"))
         )
         target_expr = f"impl.{method_name(func)}"
-        lines += ["", *("    " + line for line in funcs.host_callback(func, py, target_expr))]
-        callbacks.append((func.name, py))
-    lines.append("")
+        body, takes_store = funcs.host_callback(func, py, target_expr)
+        lines += ["", *("    " + line for line in body)]
+        callbacks.append((func.name, py, takes_store))
+    entries = [
+        f"{lit(wit_name)}: _rt.HostFunction({py}{', True' if takes_store else ''}),"
+        for wit_name, py, takes_store in callbacks
+    ]
+    if entries:
+        lines += ["", "    return {", *(f"        {entry}" for entry in entries), "    }"]
+    else:
+        lines.append("    return {}")
+    params = ["linker: _wc.Linker", "impl: Host", "*"]
+    if instance is not None:
+        params.append("name: str = NAME")
+    params.append("define: _rt.Define = _rt.define")
+    lines += ["", "", *bracketed("def add_to_linker(", params, ") -> list[object]:", "")]
+    target = "interface `name` (default `NAME`)" if instance else owner
+    lines += docstring(
+        f"Define {target} in `linker`, implemented by `impl`; each function through "
+        "`define` (default: wasmtime-py's `add_func`). Returns what `define` returned.",
+        "    ",
+    )
     if instance is None:
         lines.append("    with linker.root() as root:")
         scope = "root"
     else:
-        managers = ["linker.root() as root", f"root.add_instance({lit(instance)}) as instance"]
-        with_line = f"    with {', '.join(managers)}:"
-        if len(with_line) > 100:
-            with_line = "\n".join(["    with (", *(f"        {m}," for m in managers), "    ):"])
-        lines.append(with_line)
+        lines.append("    with linker.root() as root, root.add_instance(name) as instance:")
         scope = "instance"
     for tid in resources:
         table = "_t." + types.table_name(tid)
-        name = types.resolve.type(tid).name or ""
-        args = [lit(name), f"{table}.resource_type()", f"{table}.destroy"]
+        rname = types.resolve.type(tid).name or ""
+        args = [lit(rname), f"{table}.resource_type()", f"{table}.destroy"]
         lines += bracketed(f"{scope}.add_resource(", args, ")", "        ")
-    for wit_name, py in callbacks:
-        lines += bracketed(f"{scope}.add_func(", [lit(wit_name), py], ")", "        ")
-    if not callbacks and not resources:
-        lines.append("        pass")
+    lines += [
+        f"        return [define({scope}, n, f) for n, f in functions(impl).items()]",
+    ]
     return _finish("\n".join(lines) + "\n", "..")
 
 

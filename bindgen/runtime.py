@@ -18,6 +18,7 @@ from wasmtime.component import (
     ExportIndex,
     Func,
     Instance,
+    LinkerInstance,
     ResourceAny,
     ResourceHost,
     ResourceType,
@@ -189,6 +190,34 @@ def lower_list(value: object, lower: Callable[[Any], Any], wit: str) -> list[Any
 def unsupported(what: str, value: object) -> NoReturn:
     """`what` (e.g. values of some type) cannot cross wasmtime-py's component API yet."""
     raise NotImplementedError(f"wasmtime-py cannot pass {what} yet (got {value!r})")
+
+
+@attrs.frozen
+class HostFunction:
+    """A generated host function for one import, on wasmtime-py's component values.
+
+    `call(*args)` lifts the arguments, calls the host's implementation and lowers its
+    result; when `takes_store` (it lifts or lowers resource handles) it is
+    `call(store, *args)`, wasmtime-py's `add_func` convention.
+    """
+
+    call: Callable[..., Any]
+    takes_store: bool = False
+
+
+Define: TypeAlias = Callable[[LinkerInstance, str, HostFunction], object]
+"""The hook an import module's `add_to_linker` defines each function through:
+`define(instance, wit_name, function)`; what it returns is collected (e.g. native
+callbacks an embedder must keep alive as long as the linker)."""
+
+
+def define(instance: LinkerInstance, name: str, function: HostFunction) -> None:
+    """The default `Define`: wasmtime-py's `instance.add_func`."""
+    call = function.call
+    if function.takes_store:
+        instance.add_func(name, call)
+    else:
+        instance.add_func(name, lambda _store, *args: call(*args))
 
 
 class Caller(Protocol):

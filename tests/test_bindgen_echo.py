@@ -114,8 +114,9 @@ class Echo:
     host: RecordingHost
     notes: NoteHost
     strategies: Strategies
-    instantiate: Callable[[Any], Any]
-    """A fresh instance whose `echo` import calls the given host; returns its `Exports`."""
+    instantiate: Callable[..., Any]
+    """A fresh instance whose `echo` import calls the given host; returns its `Exports`.
+    Optional: the `define` hook and the name `echo` is defined under."""
 
 
 @pytest.fixture(scope="session")
@@ -137,12 +138,14 @@ def echo(
         guest = compiled(engine, component("bindgen-echo"))
         notes = NoteHost()
 
-        def instantiate(host: Any) -> Any:
+        def instantiate(
+            host: Any, define: runtime.Define = runtime.define, name: str = imports.NAME
+        ) -> Any:
             linker = Linker(engine)
             linker.add_wasip2()
-            imports.add_to_linker(linker, host)
-            blobs.add_to_linker(linker, BlobsHost())
-            world_functions.add_to_linker(linker, notes)
+            imports.add_to_linker(linker, host, name=name, define=define)
+            blobs.add_to_linker(linker, BlobsHost(), define=define)
+            world_functions.add_to_linker(linker, notes, define=define)
             store = wasmtime.Store(engine)
             store.set_wasi(wasmtime.WasiConfig())
             return exports_module.Exports(linker.instantiate(store, guest), store)
@@ -288,3 +291,44 @@ def test_host_resources_are_host_objects_behind_handles(echo: Echo) -> None:
     made = echo.exports.make_blob(b"q")
     assert isinstance(made, HostBlob)
     assert made.read() == b"q"
+
+
+def test_a_define_hook_decides_how_every_import_is_defined(echo: Echo) -> None:
+    defined: dict[str, bool] = {}
+    counts: dict[str, int] = {}
+
+    def define(instance: Any, name: str, function: runtime.HostFunction) -> str:
+        defined[name] = function.takes_store
+        call = function.call
+        if function.takes_store:
+            instance.add_func(name, call)
+            return name
+
+        def counted(_store: Any, *args: Any) -> Any:
+            counts[name] = counts.get(name, 0) + 1
+            return call(*args)
+
+        instance.add_func(name, counted)
+        return name
+
+    exports = echo.instantiate(echo.host, define)
+    t = echo.types
+    assert exports.echo.echo_point(t.Point(1, 2)) == t.Point(1, 2)
+    assert counts == {"echo-point": 1}, "the call went through the hook's function"
+    assert exports.use_blobs(b"ab") == b"abab"
+    assert set(ECHO.functions) | {"note"} <= set(defined)
+    assert not any(defined[name] for name in ECHO.functions), "no echo function needs a store"
+    assert defined["[method]blob.read"], "a method lifts its handle through the store"
+
+
+def test_add_to_linker_returns_what_the_hook_returned_and_defines_under_name(
+    echo: Echo,
+) -> None:
+    linker = Linker(wasmtime.Engine())
+    imports = sys.modules["bindgen_echo.imports.echo"]
+    names = imports.add_to_linker(linker, echo.host, define=lambda _i, name, _f: name)
+    assert names == list(ECHO.functions)
+    # wasmtime matches a semver-compatible name: echo defined as @0.1.5 serves @0.1.0
+    t = echo.types
+    exports = echo.instantiate(echo.host, name="witlink:bindgen-echo/echo@0.1.5")
+    assert exports.echo.echo_point(t.Point(3, 4)) == t.Point(3, 4)

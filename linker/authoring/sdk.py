@@ -9,22 +9,38 @@ arguments and returning the typed result; a `call-error` becomes an exception
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import keyword
 import sys
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from linker.authoring.build import host_package
+from linker.authoring.build import BuildError, host_package
 from linker.errors import InputError
 from linker.services.opschema import Operations
+from linker.wit import model as m
+from linker.wit.loader import load
 
 Schema = dict[str, Any]
 Catalog = list[dict[str, Any]]
 _TYPING_PLACEHOLDER = "@typing@"
-ERROR_CASES = ("denied", "rate-limited", "not-found", "invalid", "failed")
+_NUMBERS = {m.Primitive.U8, m.Primitive.U16, m.Primitive.U32, m.Primitive.U64}
+
+
+@functools.cache
+def error_cases() -> tuple[tuple[str, bool], ...]:
+    """witlink:host's `call-error` cases, each with whether its payload is a number, read
+    from witlink's own host.wit."""
+    with resources.as_file(resources.files("linker").joinpath("data/host.wit")) as path:
+        resolve = load(path)
+    for typedef in resolve.types:
+        if typedef.name == "call-error" and isinstance(typedef.kind, m.Variant):
+            return tuple((case.name, case.type in _NUMBERS) for case in typedef.kind.cases)
+    raise BuildError("witlink's own host.wit has no variant call-error")  # pragma: no cover
 
 
 def load_catalog(spec: str) -> Catalog:
@@ -132,7 +148,7 @@ def python(catalog: Catalog) -> str:
         "",
         "__all__ = [",
         '    "CallError",',
-        *[f'    "{_title(case)}",' for case in ERROR_CASES],
+        *[f'    "{_title(case)}",' for case, _ in error_cases()],
         *[f'    "{_ident(entry["name"])}",' for entry in catalog],
         "]",
         "",
@@ -146,12 +162,12 @@ def python(catalog: Catalog) -> str:
         "        self.detail = detail",
         "",
     ]
-    for case in ERROR_CASES:
+    for case, _ in error_cases():
         out += ["", f"class {_title(case)}(CallError):", f'    """`call-error.{case}`."""', ""]
     out += [
         "",
         "_ERRORS: dict[str, type[CallError]] = {",
-        *[f'    "{case.replace("-", "")}": {_title(case)},' for case in ERROR_CASES],
+        *[f'    "{case.replace("-", "")}": {_title(case)},' for case, _ in error_cases()],
         "}",
         "",
         "",
@@ -242,11 +258,11 @@ def js(catalog: Catalog) -> tuple[str, str]:
         "  }",
         "}",
     ]
-    code += [f"export class {_title(c)} extends CallError {{}}" for c in ERROR_CASES]
+    code += [f"export class {_title(c)} extends CallError {{}}" for c, _ in error_cases()]
     code += [
         "",
         "const ERRORS = {",
-        *[f"  '{case}': {_title(case)}," for case in ERROR_CASES],
+        *[f"  '{case}': {_title(case)}," for case, _ in error_cases()],
         "};",
         "",
         "function invoke(method, payload, libraryId) {",
@@ -269,12 +285,12 @@ def js(catalog: Catalog) -> tuple[str, str]:
         "/** A host operation refused or failed; `detail` says why. */",
         "export declare class CallError extends Error {",
         "  readonly method: string;",
-        "  readonly kind: 'denied' | 'rate-limited' | 'not-found' | 'invalid' | 'failed';",
+        f"  readonly kind: {' | '.join(repr(case) for case, _ in error_cases())};",
         "  readonly detail: string | number;",
         "}",
     ]
-    for case in ERROR_CASES:
-        detail = "number" if case == "rate-limited" else "string"
+    for case, number in error_cases():
+        detail = "number" if number else "string"
         decls.append(
             f"export declare class {_title(case)} extends CallError {{ "
             f"readonly kind: '{case}'; readonly detail: {detail}; }}"

@@ -31,16 +31,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--out", type=output_dir, required=True, help="directory to write the package(s) into"
     )
+    parser.add_argument(
+        "--package", help="the package's name (default: the world's, or the component file's)"
+    )
     parser.add_argument("--features", default="", help="comma-separated WIT features to enable")
     parser.add_argument("--all-features", action="store_true", help="enable every WIT feature")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.path.suffix == ".json":
-        if args.world is not None:
-            raise InputError(
-                f"{args.path}: --world does not apply to a plan (one package per extension)"
-            )
+        for option in ("world", "package"):
+            if getattr(args, option) is not None:
+                raise InputError(
+                    f"{args.path}: --{option} does not apply to a plan (one package per "
+                    "extension, named after it)"
+                )
         plan = Plan.load(args.path)
         for ext in plan.extensions:
             info = decode(ext.component)
@@ -56,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
             raise WitError(f"{args.path}: pick a world with --world (worlds: {listed})")
         world = candidates[0]
     component = args.path.suffix in (".wasm", ".wat") and world == _COMPONENT_WORLD
-    _write(args.out, generate(resolve, world, package=args.path.stem if component else None))
+    package = args.package or (args.path.stem if component else None)
+    _write(args.out, generate(resolve, world, package=package))
     return 0
 
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import attrs
 
 from linker.errors import ExtensionError
-from linker.host.jobs import guest_export
+from linker.host.bindings.exports import OnEventError
+from linker.host.jobs import guest_of
 from linker.services.events import subscribed
-from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
     from linker.host.registry import Registry
@@ -42,13 +42,11 @@ def emit(registry: Registry, topic: str, payload: str) -> list[EventReply]:
         try:
             rt = registry.runtime(ext_id)  # raises for one that never loaded
             rt.check_usable()
-            export = rt.export(f"{guest_export(rt)}#on-event")
-            answer = rt.call(export, (topic, payload))
+            reply = guest_of(rt).on_event(topic, payload)
+        except OnEventError as err:
+            replies.append(EventReply(ext_id, error=f"extension `{ext_id}`: {err.value}"))
         except ExtensionError as err:
             replies.append(EventReply(ext_id, error=str(err)))
-            continue
-        if isinstance(answer, Err):  # result<option<string>, string>
-            replies.append(EventReply(ext_id, error=f"extension `{ext_id}`: {answer.value}"))
         else:
-            replies.append(EventReply(ext_id, reply=answer.value))
+            replies.append(EventReply(ext_id, reply=reply))
     return replies

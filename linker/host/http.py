@@ -1,18 +1,26 @@
 """`witlink:host/http.fetch` for one extension, through `linker.services.http`.
 
-The guest's `request` record becomes an `HttpRequest`; the extension's `allowed-domains`
-(and those of every extension it runs for, see `linker.host.callchain`) make its policy;
-each request takes a token of the extension's rate limit (refused as `denied`); a
-`FetchError` becomes the WIT `http-error` case of the same name. Every decision is audited.
+The guest's `Request` becomes an `HttpRequest`; the extension's `allowed-domains` (and
+those of every extension it runs for, see `linker.host.callchain`) make its policy; each
+request takes a token of the extension's rate limit (refused as `denied`); a `FetchError`
+becomes the WIT `http-error` case of the same name. Every decision is audited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from wasmtime.component import Record, Variant
-
+from bindgen.runtime import ResultError
+from linker.host.bindings.types import (
+    Header,
+    HttpError,
+    HttpErrorDenied,
+    HttpErrorFailed,
+    HttpErrorTimeout,
+    HttpErrorTooLarge,
+    Request,
+    Response,
+)
 from linker.services.http import FetchError, HttpPolicy, HttpRequest, fetch
 
 if TYPE_CHECKING:
@@ -21,23 +29,26 @@ if TYPE_CHECKING:
     from linker.host.settings import HttpLimits
 
 
-def fetch_function(
-    limits: HttpLimits, rt: ExtensionRuntime, gate: Gate
-) -> Callable[[Any], Record | Variant]:
-    """The `fetch` host function of extension `rt`, limited by `gate` and `limits` (read
-    on every request)."""
-    log = rt.log
+class GuestHttp:
+    """`witlink:host/http` for extension `rt`, limited by `gate` and `limits` (read on
+    every request)."""
 
-    def observe(where: str, outcome: str, detail: str | None) -> None:
-        gate.record("http", where, outcome, detail)
+    def __init__(self, limits: HttpLimits, rt: ExtensionRuntime, gate: Gate) -> None:
+        self._limits = limits
+        self._rt = rt
+        self._gate = gate
 
-    def guest_fetch(req: Any) -> Record | Variant:
+    def _observe(self, where: str, outcome: str, detail: str | None) -> None:
+        self._gate.record("http", where, outcome, detail)
+
+    def fetch(self, req: Request) -> Response:
+        gate, limits = self._gate, self._limits
         try:
             wait_ms = gate.take_token()
             if wait_ms:
                 detail = f"rate limit reached: the next request is allowed in {wait_ms} ms"
                 gate.record("http", req.url, "rate-limited", detail)
-                return Variant("denied", detail)
+                raise ResultError(HttpErrorDenied(detail))
             request = HttpRequest(
                 method=req.method,
                 url=req.url,
@@ -51,22 +62,24 @@ def fetch_function(
                 max_response_bytes=limits.max_bytes,
                 on_behalf_of=tuple((i, p.allowed_domains) for i, p in principals[1:]),
             )
-            response = fetch(request, policy, observe)
+            response = fetch(request, policy, self._observe)
         except FetchError as err:
-            log.info("fetch %s %s refused or failed: %s", req.method, req.url, err)
-            return Variant(err.kind, err.detail)
+            self._rt.log.info("fetch %s %s refused or failed: %s", req.method, req.url, err)
+            raise ResultError(http_error(err)) from None
         finally:
-            rt.arm()  # time spent waiting on the network does not count against the guest
-        return _record(
+            self._rt.arm()  # time spent waiting on the network does not count against the guest
+        return Response(
             status=response.status,
-            headers=[_record(name=n, value=v) for n, v in response.headers],
+            headers=[Header(n, v) for n, v in response.headers],
             body=response.body,
         )
 
-    return guest_fetch
 
-
-def _record(**fields: object) -> Record:
-    record = Record()
-    record.__dict__.update(fields)
-    return record
+def http_error(err: FetchError) -> HttpError:
+    """The `http-error` case `err` names."""
+    if err.kind == "timeout":
+        return HttpErrorTimeout()
+    if err.kind == "too-large":
+        return HttpErrorTooLarge(err.detail if isinstance(err.detail, int) else 0)
+    detail = err.detail if isinstance(err.detail, str) else str(err)
+    return HttpErrorDenied(detail) if err.kind == "denied" else HttpErrorFailed(detail)

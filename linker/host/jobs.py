@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from linker.errors import ExtensionError
+from linker.host.bindings.exports import GuestExports, RunJobError
 from linker.services.jobs import JobError, JobRecord, JobState, JobStorage, JobStore
-from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
     from linker.host.runtime import Export, ExtensionRuntime
@@ -145,13 +145,12 @@ class Jobs:
 
     def _run(self, rt: ExtensionRuntime, record: JobRecord) -> tuple[JobState, str | None]:
         try:
-            export = run_job_export(rt)
-            outcome = rt.call(export, (record.name, record.checkpoint))  # result<_, string>
+            guest_of(rt).run_job(record.name, record.checkpoint)
+        except RunJobError as err:
+            return JobState.FAILED, err.value
         except ExtensionError as err:
             log.info("job %s of %s stopped: %s", record.id, rt.id, err)
             return JobState.INTERRUPTED, str(err)
-        if isinstance(outcome, Err):
-            return JobState.FAILED, str(outcome.value)
         return JobState.COMPLETED, None
 
     def start(
@@ -244,35 +243,39 @@ class Jobs:
             self.store.progress(active.id, *pending)
             active.written = time.monotonic()
 
-    def guest_functions(self, rt: ExtensionRuntime) -> dict[str, Callable[..., object]]:
-        """The `witlink:host/job` functions for extension `rt`."""
+    def guest_import(self, rt: ExtensionRuntime) -> GuestJob:
+        """The `witlink:host/job` interface of extension `rt`."""
+        return GuestJob(self, rt)
 
-        def report_progress(completed: int, total: int, message: str) -> None:
-            active = self._job_of(rt, "report-progress")
-            active.progress = (completed, total, message)
-            if time.monotonic() - active.written >= PROGRESS_WRITE_INTERVAL:
-                self._write_progress(active)
-            rt.arm()
-            if active.on_progress is not None:
-                try:
-                    active.on_progress(self.record(active.id))
-                except Exception:
-                    log.exception("progress callback of job %s failed", active.id)
 
-        def checkpoint(state: bytes) -> None:
-            active = self._job_of(rt, "checkpoint")
-            self.store.checkpoint(active.id, state)
-            rt.arm()
+class GuestJob:
+    """`witlink:host/job` for one extension: the job `run-job` runs on this thread."""
 
-        def is_interrupted() -> bool:
-            active = self._contexts().get(rt.id)
-            return active is not None and active.cancelled.is_set()
+    def __init__(self, jobs: Jobs, rt: ExtensionRuntime) -> None:
+        self._jobs = jobs
+        self._rt = rt
 
-        return {
-            "report-progress": report_progress,
-            "checkpoint": checkpoint,
-            "is-interrupted": is_interrupted,
-        }
+    def report_progress(self, completed: int, total: int, message: str) -> None:
+        jobs = self._jobs
+        active = jobs._job_of(self._rt, "report-progress")
+        active.progress = (completed, total, message)
+        if time.monotonic() - active.written >= PROGRESS_WRITE_INTERVAL:
+            jobs._write_progress(active)
+        self._rt.arm()
+        if active.on_progress is not None:
+            try:
+                active.on_progress(jobs.record(active.id))
+            except Exception:
+                log.exception("progress callback of job %s failed", active.id)
+
+    def checkpoint(self, state: bytes) -> None:
+        active = self._jobs._job_of(self._rt, "checkpoint")
+        self._jobs.store.checkpoint(active.id, state)
+        self._rt.arm()
+
+    def is_interrupted(self) -> bool:
+        active = self._jobs._contexts().get(self._rt.id)
+        return active is not None and active.cancelled.is_set()
 
 
 def run_job_export(rt: ExtensionRuntime) -> Export:
@@ -280,12 +283,24 @@ def run_job_export(rt: ExtensionRuntime) -> Export:
     return rt.export(f"{guest_export(rt)}#run-job")
 
 
+def guest_of(rt: ExtensionRuntime) -> GuestExports:
+    """Typed calls into `rt`'s `witlink:host/guest`, or a clear error if it exports none."""
+    guest = rt.guest()
+    if guest is None:
+        raise _no_guest(rt)
+    return guest
+
+
 def guest_export(rt: ExtensionRuntime) -> str:
     """`rt`'s `witlink:host/guest` interface, or a clear error if it exports none."""
     name = rt.guest_interface()
-    if name is not None:
-        return name
-    raise ExtensionError(
+    if name is None:
+        raise _no_guest(rt)
+    return name
+
+
+def _no_guest(rt: ExtensionRuntime) -> ExtensionError:
+    return ExtensionError(
         f"extension `{rt.id}` does not export witlink:host/guest, so it has no jobs or event "
         "handler; export it from the extension's world",
         extension=rt.id,

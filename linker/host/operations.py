@@ -39,9 +39,16 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from wasmtime.component import Variant
 
 from linker.host import callchain
+from linker.host.bindings.types import (
+    CallError,
+    CallErrorDenied,
+    CallErrorFailed,
+    CallErrorInvalid,
+    CallErrorNotFound,
+    CallErrorRateLimited,
+)
 from linker.manifest import Permissions
 from linker.services import opschema
 from linker.services.audit import AuditLog, Kind
@@ -112,35 +119,34 @@ class Gate:
             self.ext_id, callchain.current(), kind, subject, outcome, detail
         )
 
-    def call(self, method: str, library_id: str | None, payload: str) -> str | Variant:
-        """Run one `call`: the JSON result, or a `call-error` variant; audited."""
+    def call(self, method: str, library_id: str | None, payload: str) -> str | CallError:
+        """Run one `call`: the JSON result, or its `call-error`; audited."""
         result = self._call(method, library_id, payload)
-        if isinstance(result, Variant):
-            detail = result.payload if isinstance(result.payload, str) else str(result.payload)
-            self.record("operation", method, result.tag, detail)
-        else:
+        if isinstance(result, str):
             self.record("operation", method, "allowed", None)
+        else:
+            self.record("operation", method, result.CASE, str(result.value))
         return result
 
-    def _call(self, method: str, library_id: str | None, payload: str) -> str | Variant:
+    def _call(self, method: str, library_id: str | None, payload: str) -> str | CallError:
         refusal = self._refusal(method, library_id)
         if refusal is not None:
-            return Variant("denied", refusal)
+            return CallErrorDenied(refusal)
         operation = self.operations.find(method)
         if operation is None:
-            return Variant("not-found", f"no host operation `{method}`")
+            return CallErrorNotFound(f"no host operation `{method}`")
         wait_ms = self.take_token()
         if wait_ms:
-            return Variant("rate-limited", wait_ms)
+            return CallErrorRateLimited(wait_ms)
         try:
             value = json.loads(payload, parse_constant=_no_constant)
         except (ValueError, RecursionError) as err:
-            return Variant("invalid", f"payload is not JSON: {_short(err)}")
+            return CallErrorInvalid(f"payload is not JSON: {_short(err)}")
         signature = self.operations.signature(method)
         try:
             argument = signature.load(value)
         except opschema.PayloadError as err:
-            return Variant("invalid", str(err))
+            return CallErrorInvalid(str(err))
         ctx = OperationContext(self.ext_id, library_id, method, callchain.current())
         timeout = operation.timeout or self.authority.operation_timeout
         try:
@@ -149,17 +155,15 @@ class Gate:
             else:
                 result = _run_with_timeout(operation.handler, ctx, argument, timeout)
         except _TimedOut:
-            return Variant(
-                "failed", f"host operation `{method}` did not finish within {timeout:g} s"
-            )
+            return CallErrorFailed(f"host operation `{method}` did not finish within {timeout:g} s")
         except Exception as err:
             log.debug("operation %s for %s failed", method, self.ext_id, exc_info=True)
-            return Variant("failed", str(err) or type(err).__name__)
+            return CallErrorFailed(str(err) or type(err).__name__)
         try:
             return json.dumps(signature.dump(result), allow_nan=False)
         except (TypeError, ValueError, RecursionError) as err:
-            return Variant(
-                "failed", f"`{method}` returned a value that is not strict JSON: {_short(err)}"
+            return CallErrorFailed(
+                f"`{method}` returned a value that is not strict JSON: {_short(err)}"
             )
 
     def _refusal(self, method: str, library_id: str | None) -> str | None:

@@ -9,9 +9,12 @@ the permission, rate-limit and audit checks where the operations were registered
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
-from wasmtime.component import Variant
+from linker.host.bindings.types import CallError
+
+Operation: TypeAlias = Callable[[str, str | None, str], str | CallError]
+"""Runs `witlink:host/host.call(method, library-id, payload)`: its JSON result or error."""
 
 
 class Remote(Protocol):
@@ -26,6 +29,6 @@ class Remote(Protocol):
 
     def operation(
         self, ext_id: str, method: str, library_id: str | None, payload: str
-    ) -> str | Variant:
+    ) -> str | CallError:
         """`ext_id`'s `witlink:host/host.call`, decided and run by the host application."""
         ...

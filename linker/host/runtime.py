@@ -39,10 +39,11 @@ from linker.errors import (
     UnknownExportError,
 )
 from linker.host import calls, guestoutput, interrupt
+from linker.host.bindings.exports import GuestExports, InitError
 from linker.host.calls import RawCall, Signature
 from linker.host.exportnames import export_target
+from linker.host.guest import guest_exports
 from linker.host.handles import HandleTable
-from linker.wave.mapping import Err
 
 if TYPE_CHECKING:
     from linker.host.settings import Settings
@@ -200,20 +201,32 @@ class ExtensionRuntime:
         self.store, self.instance = store, instance
         self.arm = interrupt.arming(store, self.settings.deadline_ticks, self.settings.fast_calls)
         self.status = Status.LOADED
-        init = self._guest_init()
-        if init is not None:
-            outcome = self._invoke(init, ())  # result<_, string>
-            if isinstance(outcome, Err):
-                message = outcome.value
+        guest = self.guest(held=True)
+        if guest is not None:
+            try:
+                guest.init()
+            except InitError as err:
                 self.drop_instance()
                 raise StartError(
-                    f"extension `{self.id}` failed to start: its init returned: {message}",
+                    f"extension `{self.id}` failed to start: its init returned: {err.value}",
                     extension=self.id,
-                )
+                ) from None
 
-    def _guest_init(self) -> Export | None:
-        guest = self.guest_interface()
-        return None if guest is None else self.export(f"{guest}#init")
+    def guest(self, held: bool = False) -> GuestExports | None:
+        """Typed calls into the component's `witlink:host/guest` (None if it exports none),
+        through `call` (this extension's lock and deadline), or with `held` straight into
+        the instance for a caller already holding the lock (instantiation runs `init` so)."""
+        interface = self.guest_interface()
+        if interface is None:
+            return None
+
+        def bind(name: str) -> tuple[Signature, Callable[..., Any]]:
+            export = self.export(name)
+            if held:
+                return export.sig, lambda *args: self._invoke(export, args)
+            return export.sig, lambda *args: self.call(export, args)
+
+        return guest_exports(self.id, interface, bind)
 
     def guest_interface(self) -> str | None:
         """The name of the `witlink:host/guest` interface the component exports, if any."""

@@ -25,11 +25,15 @@ from wasmtime.component import (
     Linker,
     LinkerInstance,
     ResourceType,
-    Variant,
 )
 
+from bindgen.runtime import HostFunction, ResultError
 from linker.errors import ExtensionError
 from linker.host import callchain, calls
+from linker.host.bindings.imports import host as host_import
+from linker.host.bindings.imports import http as http_import
+from linker.host.bindings.imports import job as job_import
+from linker.host.bindings.types import HttpErrorFailed, Level, Request, Response
 from linker.host.calls import RawHostFunc, Signature
 from linker.host.capi import VAL_SIZE
 from linker.host.handles import (
@@ -41,10 +45,10 @@ from linker.host.handles import (
     own_tables,
     walker,
 )
-from linker.host.http import fetch_function
+from linker.host.http import GuestHttp
 from linker.host.operations import Authority, Gate
 from linker.host.registry import Registry
-from linker.host.remote import Remote
+from linker.host.remote import Operation, Remote
 from linker.host.settings import HttpLimits, Settings
 from linker.plan.model import HOST_PROVIDER, WASI_PROVIDER
 from linker.services.opschema import Operations
@@ -54,7 +58,8 @@ if TYPE_CHECKING:
     from linker.host.runtime import Export, ExtensionRuntime
 
 HOST_INTERFACES = {"host", "types", "job", "http"}
-LEVELS = {"trace": 5, "debug": 10, "info": 20, "warn": 30, "error": 40}
+LEVELS = {Level.TRACE: 5, Level.DEBUG: 10, Level.INFO: 20, Level.WARN: 30, Level.ERROR: 40}
+"""The `logging` level of each WIT log level."""
 
 
 @attrs.frozen
@@ -303,6 +308,8 @@ def _define_host(
     instance: LinkerInstance,
     keep: list[object],
 ) -> None:
+    """The functions of `witlink:host` interface `name` that the component imports, from
+    the generated bindings (`linker.host.bindings`), on the fast call path when enabled."""
     package, _, rest = name.partition("/")
     iface = rest.partition("@")[0]
     if package != "witlink:host" or iface not in HOST_INTERFACES:
@@ -311,59 +318,71 @@ def _define_host(
             "(it provides witlink:host/host, job, http and types)",
             extension=rt.id,
         )
-    targets: dict[str, Callable[..., Any]]
+    served: dict[str, HostFunction]
     if iface == "host":
-        remote = wiring.remote
-        operation = gate.call if remote is None else functools.partial(remote.operation, rt.id)
-        targets = _host_functions(rt, operation)
+        served = host_import.functions(GuestHost(rt, _operation(wiring, rt, gate)))
     elif iface == "job":
-        targets = wiring.jobs.guest_functions(rt)
-    elif iface == "http" and wiring.remote is not None:
-        targets = {"fetch": _no_fetch}
+        served = job_import.functions(wiring.jobs.guest_import(rt))
     elif iface == "http":
-        targets = {"fetch": fetch_function(wiring.http, rt, gate)}
+        served = http_import.functions(_http(wiring, rt, gate))
     else:
         return
+    fast = wiring.settings.fast_calls
     for fname, fty in funcs.items():
-        if fname not in targets:
+        function = served.get(fname)
+        if function is None:
             raise ExtensionError(
                 f"extension `{rt.id}` imports `{name}#{fname}`, which this host does not "
-                f"provide (it provides {', '.join(sorted(targets))}); build it against "
+                f"provide (it provides {', '.join(sorted(served))}); build it against "
                 "this host's witlink:host WIT",
                 extension=rt.id,
             )
-        keep.append(
-            calls.define(
-                instance,
-                fname,
-                Signature.of(fty, wiring.settings.fast_calls),
-                targets[fname],
-                wiring.settings.fast_calls,
+        assert not function.takes_store  # witlink:host passes no resources
+        keep.append(calls.define(instance, fname, Signature.of(fty, fast), function.call, fast))
+
+
+class GuestHost:
+    """`witlink:host/host` for extension `rt`: `call` runs `operation` (its time does not
+    count against the guest), `log` writes to the extension's logger."""
+
+    def __init__(self, rt: ExtensionRuntime, operation: Operation) -> None:
+        self._rt = rt
+        self._operation = operation
+
+    def call(self, method: str, library_id: str | None, payload: str) -> str:
+        try:
+            result = self._operation(method, library_id, payload)
+        finally:
+            self._rt.arm()  # the handler's time does not count against the guest
+        if isinstance(result, str):
+            return result
+        raise ResultError(result)
+
+    def log(self, level: Level, message: str) -> None:
+        self._rt.log.log(LEVELS[level], message)
+
+
+# -- the Ray seam: witlink:host served by a host whose operations run elsewhere ---------
+
+
+def _operation(wiring: Wiring, rt: ExtensionRuntime, gate: Gate) -> Operation:
+    """`host.call`'s operations: this host's `gate`, or the Ray backend's relay."""
+    remote = wiring.remote
+    return gate.call if remote is None else functools.partial(remote.operation, rt.id)
+
+
+def _http(wiring: Wiring, rt: ExtensionRuntime, gate: Gate) -> http_import.Host:
+    """`witlink:host/http`: through `gate` here, not yet for extensions on Ray."""
+    return GuestHttp(wiring.http, rt, gate) if wiring.remote is None else NoHttp()
+
+
+class NoHttp:
+    """`fetch` in a host whose operations run elsewhere (the Ray backend): not there yet."""
+
+    def fetch(self, req: Request) -> Response:
+        raise ResultError(
+            HttpErrorFailed(
+                "witlink:host/http is not available to extensions running on Ray yet; run "
+                "this extension in a `Host`"
             )
         )
-
-
-def _no_fetch(_request: Any) -> Variant:
-    """`fetch` in a host whose operations run elsewhere (the Ray backend): not there yet."""
-    return Variant(
-        "failed",
-        "witlink:host/http is not available to extensions running on Ray yet; run this "
-        "extension in a `Host`",
-    )
-
-
-def _host_functions(
-    rt: ExtensionRuntime, operation: Callable[[str, str | None, str], Any]
-) -> dict[str, Callable[..., Any]]:
-    log = rt.log
-
-    def call(method: str, library_id: str | None, payload: str) -> Any:
-        try:
-            return operation(method, library_id, payload)
-        finally:
-            rt.arm()  # the handler's time does not count against the guest
-
-    def write_log(level: str, message: str) -> None:
-        log.log(LEVELS.get(level, 20), message)
-
-    return {"call": call, "log": write_log}

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from wasmtime.component import Variant
 
 from linker.errors import ExtensionError, WitlinkError
 from linker.host import callchain
+from linker.host.bindings.types import CallError
 from linker.host.events import EventReply
 from linker.host.host import ExtensionInfo, Host
 from linker.host.runtime import Status
@@ -68,10 +68,10 @@ class ActorRemote:
 
     def operation(
         self, ext_id: str, method: str, library_id: str | None, payload: str
-    ) -> str | Variant:
+    ) -> str | CallError:
         busy = (*running(), ext_id)
         request = Request(ext_id, callchain.current(), busy, method, library_id, payload)
-        result: str | Variant = self._ray.get(self._relay.ask.remote(request))
+        result: str | CallError = self._ray.get(self._relay.ask.remote(request))
         return result
 
 

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
-from wasmtime.component import Variant
 
+from linker.host.bindings.types import CallError, CallErrorFailed
 from linker.host.operations import Gate
 from linker.ray.running import entered
 
@@ -42,13 +42,13 @@ class OperationRelay:
 
     def __init__(self) -> None:
         self._queue: asyncio.Queue[tuple[int, Request] | None] = asyncio.Queue()
-        self._waiting: dict[int, asyncio.Future[str | Variant]] = {}
+        self._waiting: dict[int, asyncio.Future[str | CallError]] = {}
         self._ids = itertools.count()
 
-    async def ask(self, request: Request) -> str | Variant:
+    async def ask(self, request: Request) -> str | CallError:
         """Queue `request` for the driver and wait for its answer."""
         key = next(self._ids)
-        answer: asyncio.Future[str | Variant] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[str | CallError] = asyncio.get_running_loop().create_future()
         self._waiting[key] = answer
         await self._queue.put((key, request))
         try:
@@ -60,7 +60,7 @@ class OperationRelay:
         """The next request (None once `stop` was called)."""
         return await self._queue.get()
 
-    async def answer(self, key: int, result: str | Variant) -> None:
+    async def answer(self, key: int, result: str | CallError) -> None:
         waiting = self._waiting.get(key)
         if waiting is not None and not waiting.done():
             waiting.set_result(result)
@@ -96,7 +96,7 @@ class OperationServer:
                 result = gate.call(request.method, request.library_id, request.payload)
         except Exception as err:  # an unknown extension, a broken handler registry
             log.exception("host operation %s for %s failed", request.method, request.ext_id)
-            result = Variant("failed", str(err) or type(err).__name__)
+            result = CallErrorFailed(str(err) or type(err).__name__)
         self._relay.answer.remote(key, result)
 
     def stop(self) -> None:
