@@ -208,25 +208,41 @@ def test_a_provider_in_another_actor_gets_only_what_its_caller_may_do(
 ) -> None:
     seen: list[OperationContext] = []
     with loopback_server() as server:
-        plan = vault_plan(component, server)
+        server.files["note.txt"] = b"hello"
+        plan = vault_plan(component, server, fetches_per_minute=5)
         url = server.url("/files/note.txt")
-        with RayHost(plan, operations=file_ops(seen), cache_dir=compile_cache) as host:
+        with RayHost(
+            plan, operations=file_ops(seen), cache_dir=compile_cache, http_timeout=2.0
+        ) as host:
             assert json.loads(host.call("vault", f"{VAULT}#op", "files.list")) == ["a.txt"]
             # `user` (another actor) may not list files: neither may the vault it calls
             answer = host.call("user", "op", "files.list")
             assert answer.startswith("denied: extension `user` may not call `files.list`")
             assert "`vault` is running on its behalf" in answer
             assert json.loads(host.call("friend", "op", "files.list")) == ["a.txt"]
-            # outbound HTTP is not there yet on Ray: said so, nothing contacted
+            # outbound HTTP runs at the driver: the vault's domains, and its callers'
+            assert host.call("vault", f"{VAULT}#fetch", url) == "200 hello"
+            before = len(server.connections)
+            answer = host.call("user", "fetch", url)
+            assert answer.startswith("denied: host '127.0.0.1' port")
+            assert "allowed-domains of `user`" in answer
+            assert len(server.connections) == before  # never contacted
+            host.http_max_bytes = 1000  # the driver's limits, read on every request
+            assert host.call("friend", "fetch", server.url("/big?5000")) == "toolarge: 1000"
+            # the rate limit (5 a minute, operations and requests alike) is the driver's
             answer = host.call("vault", f"{VAULT}#fetch", url)
-            assert "witlink:host/http is not available to extensions running on Ray" in answer
-            assert server.connections == []
-            audit = [(e.extension, e.chain, e.outcome) for e in host.audit()]
+            assert answer.startswith("denied: rate limit reached")
+            audit = [(e.extension, e.chain, e.kind, e.outcome) for e in host.audit()]
     assert [ctx.chain for ctx in seen] == [(), ("friend",)]
     assert audit == [
-        ("vault", (), "allowed"),
-        ("vault", ("user",), "denied"),
-        ("vault", ("friend",), "allowed"),
+        ("vault", (), "operation", "allowed"),
+        ("vault", ("user",), "operation", "denied"),
+        ("vault", ("friend",), "operation", "allowed"),
+        ("vault", (), "http", "allowed"),
+        ("vault", ("user",), "http", "denied"),
+        ("vault", ("friend",), "http", "allowed"),  # the hop, then its answer
+        ("vault", ("friend",), "http", "too-large"),
+        ("vault", (), "http", "rate-limited"),
     ]
 
 

@@ -8,6 +8,7 @@ each request takes a token of the extension's rate limit (refused as `denied`); 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,18 +21,34 @@ if TYPE_CHECKING:
     from linker.host.runtime import ExtensionRuntime
     from linker.host.settings import HttpLimits
 
+Fetch = Callable[[Any], Record | Variant]
+"""`witlink:host/http.fetch`: the guest's `request` record in, its `result` out."""
+
 
 def fetch_function(
-    limits: HttpLimits, rt: ExtensionRuntime, gate: Gate
-) -> Callable[[Any], Record | Variant]:
-    """The `fetch` host function of extension `rt`, limited by `gate` and `limits` (read
-    on every request)."""
-    log = rt.log
+    limits: HttpLimits, rt: ExtensionRuntime, gate: Gate, elsewhere: Fetch | None = None
+) -> Fetch:
+    """The `fetch` host function of extension `rt`: `gated_fetch` here, or `elsewhere` (the
+    Ray backend runs it at the driver, with the same checks)."""
+    run = elsewhere if elsewhere is not None else gated_fetch(limits, gate, rt.log)
+
+    def guest_fetch(req: Any) -> Record | Variant:
+        try:
+            return run(req)
+        finally:
+            rt.arm()  # time spent waiting on the network does not count against the guest
+
+    return guest_fetch
+
+
+def gated_fetch(limits: HttpLimits, gate: Gate, log: logging.Logger) -> Fetch:
+    """`fetch` for `gate`'s extension, limited by its gate and `limits` (read on every
+    request); takes the guest's `request` record and answers its `result`."""
 
     def observe(where: str, outcome: str, detail: str | None) -> None:
         gate.record("http", where, outcome, detail)
 
-    def guest_fetch(req: Any) -> Record | Variant:
+    def run(req: Any) -> Record | Variant:
         try:
             wait_ms = gate.take_token()
             if wait_ms:
@@ -55,15 +72,13 @@ def fetch_function(
         except FetchError as err:
             log.info("fetch %s %s refused or failed: %s", req.method, req.url, err)
             return Variant(err.kind, err.detail)
-        finally:
-            rt.arm()  # time spent waiting on the network does not count against the guest
         return _record(
             status=response.status,
             headers=[_record(name=n, value=v) for n, v in response.headers],
             body=response.body,
         )
 
-    return guest_fetch
+    return run
 
 
 def _record(**fields: object) -> Record:

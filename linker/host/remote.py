@@ -2,8 +2,9 @@
 
 A `Host` given a `Remote` loads only the extensions `local` names. Its extensions' imports
 from the others become host functions calling `forwarder` (values in the mapping of
-`linker.wave.mapping`), and their `witlink:host/host.call` goes to `operation`, which runs
-the permission, rate-limit and audit checks where the operations were registered.
+`linker.wave.mapping`), and their `witlink:host/host.call` goes to `operation` (and
+`http.fetch` to `fetch`), which run the permission, rate-limit and audit checks where the
+operations were registered.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from wasmtime.component import Variant
+from wasmtime.component import Record, Variant
 
 
 class Remote(Protocol):
@@ -28,4 +29,9 @@ class Remote(Protocol):
         self, ext_id: str, method: str, library_id: str | None, payload: str
     ) -> str | Variant:
         """`ext_id`'s `witlink:host/host.call`, decided and run by the host application."""
+        ...
+
+    def fetch(self, ext_id: str, request: Any) -> Record | Variant:
+        """`ext_id`'s `witlink:host/http.fetch` of the guest's `request` record, run with the
+        checks and limits of the host application's process."""
         ...

@@ -25,7 +25,6 @@ from wasmtime.component import (
     Linker,
     LinkerInstance,
     ResourceType,
-    Variant,
 )
 
 from linker.errors import ExtensionError
@@ -334,10 +333,9 @@ def _define_host(
         targets = _host_functions(rt, operation)
     elif iface == "job":
         targets = wiring.jobs.guest_functions(rt)
-    elif iface == "http" and wiring.remote is not None:
-        targets = {"fetch": _no_fetch}
     elif iface == "http":
-        targets = {"fetch": fetch_function(wiring.http, rt, gate)}
+        elsewhere = None if wiring.remote is None else functools.partial(wiring.remote.fetch, rt.id)
+        targets = {"fetch": fetch_function(wiring.http, rt, gate, elsewhere)}
     else:
         return
     for fname, fty in funcs.items():
@@ -357,15 +355,6 @@ def _define_host(
                 wiring.settings.fast_calls,
             )
         )
-
-
-def _no_fetch(_request: Any) -> Variant:
-    """`fetch` in a host whose operations run elsewhere (the Ray backend): not there yet."""
-    return Variant(
-        "failed",
-        "witlink:host/http is not available to extensions running on Ray yet; run this "
-        "extension in a `Host`",
-    )
 
 
 def _host_functions(

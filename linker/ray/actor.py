@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from wasmtime.component import Variant
+from wasmtime.component import Record, Variant
 
 from linker.errors import ExtensionError, WitlinkError
 from linker.host import callchain
@@ -26,7 +26,7 @@ from linker.host.events import EventReply
 from linker.host.host import ExtensionInfo, Host
 from linker.host.runtime import Status
 from linker.plan.model import Plan, PlannedExtension
-from linker.ray.relay import Request
+from linker.ray.relay import FetchRequest, Request
 from linker.ray.running import entered, running
 from linker.ray.wire import Failure, lost, unwrap
 from linker.services.jobs import JobRecord
@@ -72,6 +72,12 @@ class ActorRemote:
         busy = (*running(), ext_id)
         request = Request(ext_id, callchain.current(), busy, method, library_id, payload)
         result: str | Variant = self._ray.get(self._relay.ask.remote(request))
+        return result
+
+    def fetch(self, ext_id: str, request: Any) -> Record | Variant:
+        busy = (*running(), ext_id)
+        asked = FetchRequest(ext_id, callchain.current(), busy, request)
+        result: Record | Variant = self._ray.get(self._relay.ask.remote(asked))
         return result
 
 

@@ -19,6 +19,7 @@ file locks).
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -28,9 +29,17 @@ from typing import Any
 from linker.errors import ExtensionError, WitlinkError
 from linker.host import callchain
 from linker.host.events import EventReply
-from linker.host.host import JOBS_FILE, ExtensionInfo, default_data_dir
+from linker.host.host import (
+    DEFAULT_HTTP_MAX_BYTES,
+    DEFAULT_HTTP_TIMEOUT,
+    JOBS_FILE,
+    ExtensionInfo,
+    default_data_dir,
+)
+from linker.host.http import gated_fetch
 from linker.host.operations import Authority, Gate
 from linker.host.runtime import Status
+from linker.host.settings import HttpLimits
 from linker.plan.model import Plan
 from linker.ray.actor import ExtensionActor, component_files
 from linker.ray.relay import OperationRelay, OperationServer
@@ -65,7 +74,8 @@ class RayHost:
 
     Options of `Host` that concern running extensions (`cache_dir`, `lazy`, `call_timeout`,
     `max_faults`, `default_max_memory_mb`, `fast_calls`) are passed to the actors' hosts;
-    `operations`, `delegates`, `operation_timeout` and `audit_log` stay here, with the checks.
+    `operations`, `delegates`, `operation_timeout`, `audit_log`, `http_timeout` and
+    `http_max_bytes` stay here, with the checks: host operations and outbound HTTP run here.
     `job_store` (a picklable callable opening a `JobStorage`) replaces the SQLite file under
     `data_dir` in every actor and here; `actor_options` go to Ray's `.options()` (default
     `num_cpus=0`: actors mostly wait, and wasm runs outside the GIL).
@@ -80,6 +90,8 @@ class RayHost:
         delegates: Collection[str] = (),
         operation_timeout: float | None = None,
         audit_log: Path | None = None,
+        http_timeout: float = DEFAULT_HTTP_TIMEOUT,
+        http_max_bytes: int = DEFAULT_HTTP_MAX_BYTES,
         extensions_per_actor: int = 1,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         actor_options: dict[str, Any] | None = None,
@@ -109,11 +121,16 @@ class RayHost:
             e.id: Gate(e.id, e.permissions, self.operations, self.authority)
             for e in plan.extensions
         }
+        self._http = HttpLimits(http_timeout, http_max_bytes)
+        fetchers = {
+            i: gated_fetch(self._http, gate, logging.getLogger(f"witlink.ext.{i}"))
+            for i, gate in self._gates.items()
+        }
         jobs_file = self.data_dir / JOBS_FILE
         self._open_store = job_store if job_store is not None else lambda: JobStore(jobs_file)
         self._store: JobStorage | None = None
         self._relay: Any = _Relay.remote()
-        self._server = OperationServer(self._relay, self._gates.__getitem__)
+        self._server = OperationServer(self._relay, self._gates.__getitem__, fetchers.__getitem__)
         self._actors: dict[str, Any] = {}
         options = {**host_options, "data_dir": self.data_dir, "job_store": job_store}
         groups = list(groups_of(plan.order, extensions_per_actor))
@@ -139,6 +156,24 @@ class RayHost:
         except BaseException:
             self.close()
             raise
+
+    @property
+    def http_timeout(self) -> float:
+        """Seconds an outbound `http.fetch` may take (may be changed while running)."""
+        return self._http.timeout
+
+    @http_timeout.setter
+    def http_timeout(self, seconds: float) -> None:
+        self._http.timeout = seconds
+
+    @property
+    def http_max_bytes(self) -> int:
+        """The largest response body `http.fetch` accepts (may be changed while running)."""
+        return self._http.max_bytes
+
+    @http_max_bytes.setter
+    def http_max_bytes(self, size: int) -> None:
+        self._http.max_bytes = size
 
     @classmethod
     def from_plan(cls, plan: Plan | str | Path, **options: Any) -> RayHost:

@@ -1,10 +1,11 @@
 """Host operations for extensions in Ray actors, run at the driver.
 
 Operations are Python handlers the host application registered in its own process, so
-actors cannot run them. An actor's `witlink:host/host.call` asks the `OperationRelay` (an
-async Ray actor), which queues the request; the driver's `OperationServer` takes requests
-off the queue, runs each through that extension's `Gate` (the same permission, rate-limit,
-audit and timeout rules as in-process) under the caller's call chain, and answers.
+actors cannot run them. An actor's `witlink:host/host.call` (and `http.fetch`) asks the
+`OperationRelay` (an async Ray actor), which queues the request; the driver's
+`OperationServer` takes requests off the queue, runs each through that extension's `Gate`
+(the same permission, rate-limit, audit and timeout rules as in-process; for HTTP the
+host's `HttpLimits` too) under the caller's call chain, and answers.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
-from wasmtime.component import Variant
+from wasmtime.component import Record, Variant
 
+from linker.host.http import Fetch
 from linker.host.operations import Gate
 from linker.ray.running import entered
 
@@ -37,18 +39,32 @@ class Request:
     payload: str
 
 
+@attrs.frozen
+class FetchRequest:
+    """An extension's `http.fetch`: the guest's `request` record, run at the driver."""
+
+    ext_id: str
+    chain: tuple[str, ...]
+    busy: tuple[str, ...]
+    request: Any
+
+
+Asked = Request | FetchRequest
+Answer = str | Variant | Record
+
+
 class OperationRelay:
     """The mailbox between actors and the driver (run as an async Ray actor)."""
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[tuple[int, Request] | None] = asyncio.Queue()
-        self._waiting: dict[int, asyncio.Future[str | Variant]] = {}
+        self._queue: asyncio.Queue[tuple[int, Asked] | None] = asyncio.Queue()
+        self._waiting: dict[int, asyncio.Future[Answer]] = {}
         self._ids = itertools.count()
 
-    async def ask(self, request: Request) -> str | Variant:
+    async def ask(self, request: Asked) -> Answer:
         """Queue `request` for the driver and wait for its answer."""
         key = next(self._ids)
-        answer: asyncio.Future[str | Variant] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._waiting[key] = answer
         await self._queue.put((key, request))
         try:
@@ -56,11 +72,11 @@ class OperationRelay:
         finally:
             self._waiting.pop(key, None)
 
-    async def next(self) -> tuple[int, Request] | None:
+    async def next(self) -> tuple[int, Asked] | None:
         """The next request (None once `stop` was called)."""
         return await self._queue.get()
 
-    async def answer(self, key: int, result: str | Variant) -> None:
+    async def answer(self, key: int, result: Answer) -> None:
         waiting = self._waiting.get(key)
         if waiting is not None and not waiting.done():
             waiting.set_result(result)
@@ -72,12 +88,19 @@ class OperationRelay:
 class OperationServer:
     """The driver's side: a thread taking requests off the relay, handlers run on a pool."""
 
-    def __init__(self, relay: Any, gate: Callable[[str], Gate], workers: int = 8) -> None:
+    def __init__(
+        self,
+        relay: Any,
+        gate: Callable[[str], Gate],
+        fetcher: Callable[[str], Fetch],
+        workers: int = 8,
+    ) -> None:
         import ray
 
         self._ray = ray
         self._relay = relay
         self._gate = gate
+        self._fetcher = fetcher
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="witlink-ray-op")
         self._thread = threading.Thread(target=self._serve, name="witlink-ray-ops", daemon=True)
         self._thread.start()
@@ -89,13 +112,17 @@ class OperationServer:
                 return
             self._pool.submit(self._run, *item)
 
-    def _run(self, key: int, request: Request) -> None:
+    def _run(self, key: int, request: Asked) -> None:
+        result: Answer
         try:
             with entered(request.chain, request.busy):
-                gate = self._gate(request.ext_id)
-                result = gate.call(request.method, request.library_id, request.payload)
+                if isinstance(request, FetchRequest):
+                    result = self._fetcher(request.ext_id)(request.request)
+                else:
+                    gate = self._gate(request.ext_id)
+                    result = gate.call(request.method, request.library_id, request.payload)
         except Exception as err:  # an unknown extension, a broken handler registry
-            log.exception("host operation %s for %s failed", request.method, request.ext_id)
+            log.exception("host request %s for %s failed", request, request.ext_id)
             result = Variant("failed", str(err) or type(err).__name__)
         self._relay.answer.remote(key, result)
 
