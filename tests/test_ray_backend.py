@@ -4,12 +4,17 @@ last checkpoint."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
+import importlib
+import inspect
 import json
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +25,8 @@ import pytest
 from conftest import IN_CI
 from hostkit import CALC, TEXT
 
-from linker.errors import ExtensionError, ExtensionTrap
+from linker.cli import main as cli
+from linker.errors import ExtensionError, ExtensionTrap, ReloadRefused
 from linker.host import Host, OperationContext, Operations, Status
 from linker.manifest import RateLimits
 from linker.plan.model import Plan
@@ -38,6 +44,9 @@ if not raykit.available():
     pytest.skip(raykit.MISSING, allow_module_level=True)
 
 from linker.ray import RayHost
+
+SHAPES = "acme:shapes/lib@1.0.0"
+INDEX = "acme:dp/lib@0.1.0"
 
 
 @pytest.fixture(scope="session")
@@ -277,3 +286,133 @@ def test_reentrance_through_the_driver_is_refused(
         )
         assert host.call("py-ext", "op", "echo", None, "{}") == "10"
         assert host.call("py-ext", "run", 2) == 4
+
+
+def test_ray_host_has_the_whole_surface_of_host() -> None:
+    """A method added to `Host` must be added to `RayHost` too (or refused there, named)."""
+    public = {n for n in dir(Host) if not n.startswith("_")}
+    assert public - set(dir(RayHost)) == set()
+    for name in sorted(public):
+        ours, theirs = getattr(RayHost, name), getattr(Host, name)
+        if callable(theirs):  # the same parameters, so a call written for one fits the other
+            assert list(inspect.signature(ours).parameters) == list(
+                inspect.signature(theirs).parameters
+            ), name
+
+
+def test_load_unload_and_reload_across_actors(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    plan = relay_chain(component)  # calc, relay, app: one actor each
+    with RayHost(plan, cache_dir=compile_cache) as host:
+        with pytest.raises(ExtensionError, match="loaded extensions depend on it: relay;"):
+            host.unload("calc")
+        assert host.unload("calc", cascade=True) == ["app", "relay", "calc"]
+        assert [host.status(e) for e in host.extensions()] == [Status.UNLOADED] * 3
+        with pytest.raises(ExtensionError, match=r"`app` is unloaded; call host.load\('app'\)"):
+            host.call("app", "run", 1)
+        with pytest.raises(ExtensionError, match="its provider `relay` is unloaded"):
+            host.load("app")
+        for ext_id in plan.order:
+            host.load(ext_id)
+        assert host.call("app", "add-via-lib", 30, 12) == 42
+        # a reload that would break `relay` (another actor) is refused as in-process
+        with pytest.raises(ReloadRefused) as info:
+            host.reload("calc", component("wat-adder"))
+        assert str(info.value).startswith("reload of `calc` refused, the old component keeps")
+        assert f"`relay` imports `{CALC}#add`, but the new component does not export" in str(
+            info.value
+        )
+        with pytest.raises(ReloadRefused):
+            host.check_reload("calc", component("wat-adder"))
+        assert host.call("app", "add-via-lib", 2, 2) == 4
+        host.check_reload("calc", component("host-calc-provider"))
+        host.reload("calc", component("host-calc-provider"))
+        assert host.call("app", "add-via-lib", 5, 6) == 11
+        add = host.function("calc", f"{CALC}#add")
+        assert add == Host(plan, cache_dir=compile_cache).function("calc", f"{CALC}#add")
+        assert [i.id for i in host.instances("calc")] == ["calc"]
+
+
+def test_asyncio_forms_and_cancelling_the_wasm_in_its_actor(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path
+) -> None:
+    async def main(host: RayHost) -> tuple[Any, ...]:
+        doubled, added = await asyncio.gather(
+            host.acall("app", "run", 5), host.acall("calc", f"{CALC}#add", 2, 3)
+        )
+        spin = asyncio.create_task(host.acall("calc", f"{CALC}#spin"))  # never returns
+        await asyncio.sleep(1.0)
+        spin.cancel()
+        started = time.monotonic()
+        with pytest.raises(asyncio.CancelledError):
+            await spin
+        stopped_in = time.monotonic() - started
+        again = await host.acall("app", "add-via-lib", 1, 1)  # still serving
+        return doubled, added, stopped_in, again, await host.aemit("nobody.listens")
+
+    plan = relay_chain(component)
+    with RayHost(plan, cache_dir=compile_cache, call_timeout=60) as host:
+        doubled, added, stopped_in, again, replies = asyncio.run(main(host))
+        assert (doubled, added, again, replies) == (10, 5, 2, [])
+        assert stopped_in < 30  # stopped by the cancellation, not by the 60 s call timeout
+        assert host.info("calc").metrics.errors == 0  # a cancelled call is no fault
+
+
+def test_job_progress_reaches_the_driver(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    counter = Counter(steps=4)
+    plan = counter_plan(component("jobs-counter"))
+    with RayHost(
+        plan, operations=counter.operations(), cache_dir=compile_cache, data_dir=tmp_path
+    ) as host:
+        seen: list[tuple[int, int, str]] = []
+        record = host.run_job(
+            "counter", "count", on_progress=lambda r: seen.append((r.completed, r.total, r.message))
+        )
+        assert record.state is JobState.COMPLETED, record.error
+        assert seen == [(i, 4, f"step {i}") for i in range(1, 5)]
+        later: list[int] = []
+        job_id = host.start_job("counter", "count", on_progress=lambda r: later.append(r.completed))
+        assert host.wait_job(job_id, timeout=60).state is JobState.COMPLETED
+        assert later == [1, 2, 3, 4]
+        assert asyncio.run(host.arun_job("counter", "count")).state is JobState.COMPLETED
+
+
+def test_typed_clients_call_the_actor_and_refuse_resources(
+    ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
+) -> None:
+    shapes = hostkit.planned("shapes", component("client-wat"), exports=[SHAPES])
+    index = hostkit.planned("index", component("dp-provider"), exports=[INDEX])
+    plan_file = tmp_path / "plan.json"
+    Plan((shapes, index), ("shapes", "index"), (), ()).save(plan_file)
+    out = tmp_path / "bindings"
+    assert cli(["bindgen", str(plan_file), "-o", str(out)]) == 0
+    sys.path.insert(0, str(out))
+    try:
+        t, exports = (
+            importlib.import_module("shapes.types"),
+            importlib.import_module("shapes.exports"),
+        )
+        index_exports = importlib.import_module("index.exports")
+        with RayHost.from_plan(plan_file, cache_dir=compile_cache) as host:
+            lib = host.bind("shapes", exports.Exports).lib
+            assert lib.shift(t.Point(1, -2), 3) == t.Point(4, 1)
+            assert lib.invert(t.Perms.READ) == t.Perms.WRITE | t.Perms.EXEC
+            assert lib.next(t.Color.BLUE) is t.Color.RED
+            assert (lib.half(8), lib.half(7)) == (4, None)
+            with pytest.raises(exports.DivideError):
+                lib.divide(1, 0)
+            assert lib.area(t.ShapeRect(t.Point(2, 5))) == 10
+            assert asyncio.run(host.abind("shapes", exports.Exports).lib.half(8)) == 4
+            assert host.info("shapes").metrics.calls == 8  # each went through the actor's host
+            index_lib = host.bind("index", index_exports.Exports).lib
+            with pytest.raises(ExtensionError, match="resource, which cannot cross Ray"):
+                index_lib.new_index("a")
+            with pytest.raises(ExtensionError, match=r"no extension `nope`"):
+                host.bind("nope", exports.Exports)
+    finally:
+        sys.path.remove(str(out))
+        for name in [m for m in sys.modules if m.split(".")[0] in ("shapes", "index")]:
+            del sys.modules[name]

@@ -22,8 +22,10 @@ import attrs
 from wasmtime.component import Record, Variant
 
 from linker.host.http import Fetch
+from linker.host.jobs import ProgressHook
 from linker.host.operations import Gate
 from linker.ray.running import entered
+from linker.services.jobs import JobRecord
 
 log = logging.getLogger("witlink.ray.relay")
 
@@ -49,8 +51,16 @@ class FetchRequest:
     request: Any
 
 
-Asked = Request | FetchRequest
-Answer = str | Variant | Record
+@attrs.frozen
+class ProgressReport:
+    """A job's progress, for the hook `key` its `run_job` (or `start_job`, `resume`) gave."""
+
+    key: str
+    record: JobRecord
+
+
+Asked = Request | FetchRequest | ProgressReport
+Answer = str | Variant | Record | None
 
 
 class OperationRelay:
@@ -93,6 +103,7 @@ class OperationServer:
         relay: Any,
         gate: Callable[[str], Gate],
         fetcher: Callable[[str], Fetch],
+        progress: Callable[[str], ProgressHook | None],
         workers: int = 8,
     ) -> None:
         import ray
@@ -101,6 +112,7 @@ class OperationServer:
         self._relay = relay
         self._gate = gate
         self._fetcher = fetcher
+        self._progress = progress
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="witlink-ray-op")
         self._thread = threading.Thread(target=self._serve, name="witlink-ray-ops", daemon=True)
         self._thread.start()
@@ -113,18 +125,26 @@ class OperationServer:
             self._pool.submit(self._run, *item)
 
     def _run(self, key: int, request: Asked) -> None:
-        result: Answer
+        self._relay.answer.remote(key, self._answer(request))
+
+    def _answer(self, request: Asked) -> Answer:
+        if isinstance(request, ProgressReport):
+            hook = self._progress(request.key)
+            try:
+                if hook is not None:  # None: its run has returned already
+                    hook(request.record)
+            except Exception:
+                log.exception("progress callback of job %s failed", request.record.id)
+            return None
         try:
             with entered(request.chain, request.busy):
                 if isinstance(request, FetchRequest):
-                    result = self._fetcher(request.ext_id)(request.request)
-                else:
-                    gate = self._gate(request.ext_id)
-                    result = gate.call(request.method, request.library_id, request.payload)
+                    return self._fetcher(request.ext_id)(request.request)
+                gate = self._gate(request.ext_id)
+                return gate.call(request.method, request.library_id, request.payload)
         except Exception as err:  # an unknown extension, a broken handler registry
             log.exception("host request %s for %s failed", request, request.ext_id)
-            result = Variant("failed", str(err) or type(err).__name__)
-        self._relay.answer.remote(key, result)
+            return Variant("failed", str(err) or type(err).__name__)
 
     def stop(self) -> None:
         self._relay.stop.remote()
