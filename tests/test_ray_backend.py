@@ -46,7 +46,7 @@ if not raykit.available():
 from linker.ray import RayHost
 
 SHAPES = "acme:shapes/lib@1.0.0"
-INDEX = "acme:dp/lib@0.1.0"
+COUNTED = "acme:counted/lib@0.1.0"
 
 
 @pytest.fixture(scope="session")
@@ -384,9 +384,9 @@ def test_typed_clients_call_the_actor_and_refuse_resources(
     ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
 ) -> None:
     shapes = hostkit.planned("shapes", component("client-wat"), exports=[SHAPES])
-    index = hostkit.planned("index", component("dp-provider"), exports=[INDEX])
+    counted = hostkit.planned("counted", component("dp-counted-provider"), exports=[COUNTED])
     plan_file = tmp_path / "plan.json"
-    Plan((shapes, index), ("shapes", "index"), (), ()).save(plan_file)
+    Plan((shapes, counted), ("shapes", "counted"), (), ()).save(plan_file)
     out = tmp_path / "bindings"
     assert cli(["bindgen", str(plan_file), "-o", str(out)]) == 0
     sys.path.insert(0, str(out))
@@ -395,7 +395,7 @@ def test_typed_clients_call_the_actor_and_refuse_resources(
             importlib.import_module("shapes.types"),
             importlib.import_module("shapes.exports"),
         )
-        index_exports = importlib.import_module("index.exports")
+        counted_exports = importlib.import_module("counted.exports")
         with RayHost.from_plan(plan_file, cache_dir=compile_cache) as host:
             lib = host.bind("shapes", exports.Exports).lib
             assert lib.shift(t.Point(1, -2), 3) == t.Point(4, 1)
@@ -407,12 +407,16 @@ def test_typed_clients_call_the_actor_and_refuse_resources(
             assert lib.area(t.ShapeRect(t.Point(2, 5))) == 10
             assert asyncio.run(host.abind("shapes", exports.Exports).lib.half(8)) == 4
             assert host.info("shapes").metrics.calls == 8  # each went through the actor's host
-            index_lib = host.bind("index", index_exports.Exports).lib
+            counted_lib = host.bind("counted", counted_exports.Exports).lib
+            assert counted_lib.live() == 0
             with pytest.raises(ExtensionError, match="resource, which cannot cross Ray"):
-                index_lib.new_index("a")
+                counted_lib.new_thing()
+            assert counted_lib.live() == 0  # refused before any wasm ran
+            with pytest.raises(ExtensionError, match="resource, which cannot cross Ray"):
+                host.call("counted", f"{COUNTED}#[constructor]thing")
             with pytest.raises(ExtensionError, match=r"no extension `nope`"):
                 host.bind("nope", exports.Exports)
     finally:
         sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m.split(".")[0] in ("shapes", "index")]:
+        for name in [m for m in sys.modules if m.split(".")[0] in ("shapes", "counted")]:
             del sys.modules[name]

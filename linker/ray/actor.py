@@ -11,6 +11,7 @@ a `WitlinkError` (see `linker.ray.wire`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -160,7 +161,7 @@ class ExtensionActor:
         """`Host.call` for callers `chain` (whose permissions bound it) while the extensions
         `busy` run further up (none of them may be entered again); `interrupt(call_id)`
         stops it."""
-        run = lambda: self.host.call(ext_id, function, *args)  # noqa: E731
+        run = functools.partial(self.host.call, ext_id, function, *args)
         return self._entered(ext_id, chain, busy, call_id, run, function)
 
     def client_call(

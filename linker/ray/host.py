@@ -8,12 +8,12 @@ with RayHost.from_plan("plan.json", operations=ops, data_dir=shared) as host:
 ```
 
 Each group of `extensions_per_actor` extensions (in plan order) is one Ray actor running
-an ordinary `Host` for them (see `linker.ray.actor`); host operations run here, in the
-driver (see `linker.ray.relay`). Ray restarts an actor whose process dies; the calls it was
-running fail with an `ExtensionError`, its jobs are left `interrupted` and `resume` continues
-them from their last checkpoint in the job store under `data_dir`, which every actor must
-reach (on one machine, any folder; across machines, a shared file system with working
-file locks).
+an ordinary `Host` for them (see `linker.ray.actor`); host operations, outbound HTTP and
+jobs' progress callbacks run here, in the driver (see `linker.ray.relay`). Ray restarts an
+actor whose process dies; the calls it was running fail with an `ExtensionError`, its jobs
+are left `interrupted` and `resume` continues them from their last checkpoint in the job
+store under `data_dir`, which every actor must reach (on one machine, any folder; across
+machines, a shared file system with working file locks).
 """
 
 from __future__ import annotations
