@@ -15,7 +15,6 @@ import functools
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -304,12 +303,10 @@ class ExtensionActor:
         """`Host.check_reload` of `wasm` for `ext_id` (in another actor) by the consumers here."""
 
         def run() -> None:
-            path = self._dir / f"check-{uuid.uuid4().hex}.wasm"
-            path.write_bytes(wasm)
-            try:
+            with tempfile.TemporaryDirectory(prefix="witlink-ray-check-") as folder:
+                path = Path(folder) / f"{ext_id}.wasm"
+                path.write_bytes(wasm)
                 self.host.check_reload(ext_id, path)
-            finally:
-                path.unlink()
 
         return _answer(run)  # type: ignore[no-any-return]
 
