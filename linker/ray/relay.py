@@ -5,7 +5,8 @@ actors cannot run them. An actor's `witlink:host/host.call` (and `http.fetch`) a
 `OperationRelay` (an async Ray actor), which queues the request; the driver's
 `OperationServer` takes requests off the queue, runs each through that extension's `Gate`
 (the same permission, rate-limit, audit and timeout rules as in-process; for HTTP the
-host's `HttpLimits` too) under the caller's call chain, and answers.
+host's `HttpLimits` too) under the caller's call chain, and answers. A job's progress
+report takes the same way to the `on_progress` callback the application gave.
 """
 
 from __future__ import annotations
