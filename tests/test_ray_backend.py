@@ -173,10 +173,12 @@ def test_killed_actor_mid_job_resumes_from_its_checkpoint(
         assert first.checkpoint in (b"5", b"6")
         seen_before = list(counter.steps_seen)
         assert seen_before == list(range(6))
-        done = host.resume(job_id)
+        progress: list[int] = []
+        done = host.resume(job_id, on_progress=lambda r: progress.append(r.completed))
         assert done.state is JobState.COMPLETED, done.error
         assert done.checkpoint == b"12"
         resumed_from = int(first.checkpoint)
+        assert progress == list(range(resumed_from + 1, 13))  # reported to the driver
         # no checkpointed step is run again, none is lost
         assert counter.steps_seen == seen_before + list(range(resumed_from, 12))
         assert host.job(job_id) == done
