@@ -381,6 +381,18 @@ def test_job_progress_reaches_the_driver(
         assert later == [1, 2, 3, 4]
         assert asyncio.run(host.arun_job("counter", "count")).state is JobState.COMPLETED
 
+        async def cancelled_job() -> None:
+            task = asyncio.create_task(host.arun_job("counter", "count"))
+            await asyncio.sleep(1.0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        counter.steps = 10**6  # runs until cancelled
+        asyncio.run(cancelled_job())
+        (stopped,) = [j for j in host.jobs("counter") if j.checkpoints < 10**6 and j.total > 4]
+        assert stopped.state is JobState.INTERRUPTED  # resumable, as in-process
+
 
 def test_typed_clients_call_the_actor_and_refuse_resources(
     ray_cluster: Any, component: hostkit.Build, compile_cache: Path, tmp_path: Path
