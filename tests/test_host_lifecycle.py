@@ -13,7 +13,7 @@ import hostkit
 import pytest
 from hostkit import CALC
 
-from linker.errors import ExtensionError, IntegrityError
+from linker.errors import ExtensionError, IntegrityError, ReloadRefused
 from linker.host import Host, Status
 from linker.host.cache import CompileCache
 from linker.host.exportnames import export_target
@@ -56,6 +56,9 @@ def test_reload_with_incompatible_component_keeps_the_old(
     assert f"`app` imports `{CALC}#add`, but the new component does not export `{CALC}#add`" in text
     assert host.call("app", "add-via-lib", 2, 2) == 4
     assert host.call("calc", f"{CALC}#add", 2, 2) == 4
+    with pytest.raises(ReloadRefused, match=rf"`app` imports `{CALC}#add`"):
+        host.check_reload("calc", component("wat-adder"))  # the check alone
+    host.check_reload("calc", component("host-calc-provider"))
 
 
 def test_reload_rewires_dependents(host: Host, component: hostkit.Build) -> None:

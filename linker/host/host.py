@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
+from wasmtime.component import Component
 
 from bindgen.runtime import Caller
 from linker.errors import ExtensionError, IntegrityError, UnknownExtensionError
@@ -394,10 +395,7 @@ class Host:
         path = Path(component) if component is not None else rt.planned.component
         expected = None if component is not None else rt.planned.sha256
         wasm, sha = _read_component(ext_id, path, expected)
-        compiled = self._cache.load(ext_id, wasm, sha, self._progress)
-        consumers = [registry.runtime(c) for c in registry.dependents(ext_id)]
-        loaded = [c for c in consumers if c.status is not Status.UNLOADED]
-        renamed = check_provider(self._settings.engine, registry, ext_id, compiled, path, loaded)
+        compiled, renamed = self._check_consumers(ext_id, wasm, sha, path)
         linker, keep = build_linker(self._wiring, rt, compiled)
         with rt.held():
             rt.drop_instance()
@@ -411,7 +409,26 @@ class Host:
         if not self._lazy:
             rt.instantiate()
 
+    def check_reload(self, ext_id: str, component: str | Path) -> None:
+        """Raise `ReloadRefused` if `component` would break a loaded consumer of `ext_id` in
+        this host: what `reload` checks first; nothing is reloaded."""
+        path = Path(component)
+        wasm, sha = _read_component(ext_id, path, None)
+        self._check_consumers(ext_id, wasm, sha, path)
+
     # -- internals -------------------------------------------------------------------
+
+    def _check_consumers(
+        self, ext_id: str, wasm: bytes, sha: str, path: Path
+    ) -> tuple[Component, dict[str, str]]:
+        """`wasm` compiled, and the interfaces it exports under a new version (see
+        `check_provider`), once every loaded consumer of `ext_id` here accepts it."""
+        registry = self._registry
+        compiled = self._cache.load(ext_id, wasm, sha, self._progress)
+        consumers = [registry.runtime(c) for c in registry.dependents(ext_id)]
+        loaded = [c for c in consumers if c.status is not Status.UNLOADED]
+        renamed = check_provider(self._settings.engine, registry, ext_id, compiled, path, loaded)
+        return compiled, renamed
 
     def _load(self, planned: PlannedExtension) -> None:
         wasm, sha = _read_component(planned.id, planned.component, planned.sha256)

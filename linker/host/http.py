@@ -8,9 +8,11 @@ becomes the WIT `http-error` case of the same name. Every decision is audited.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from bindgen.runtime import ResultError
+from linker.host.bindings.imports import http as http_import
 from linker.host.bindings.types import (
     Header,
     HttpError,
@@ -30,13 +32,29 @@ if TYPE_CHECKING:
 
 
 class GuestHttp:
-    """`witlink:host/http` for extension `rt`, limited by `gate` and `limits` (read on
-    every request)."""
+    """`witlink:host/http` as extension `rt` sees it: `fetch` runs `http` (a `GatedHttp`
+    here; the Ray backend's relays it to the driver), and the time it takes does not count
+    against the guest."""
 
-    def __init__(self, limits: HttpLimits, rt: ExtensionRuntime, gate: Gate) -> None:
-        self._limits = limits
+    def __init__(self, rt: ExtensionRuntime, http: http_import.Host) -> None:
         self._rt = rt
+        self._http = http
+
+    def fetch(self, req: Request) -> Response:
+        try:
+            return self._http.fetch(req)
+        finally:
+            self._rt.arm()  # time spent waiting on the network does not count against the guest
+
+
+class GatedHttp:
+    """`fetch` for the extension of `gate`, limited by `gate` and `limits` (read on every
+    request); its errors are raised as `ResultError(HttpError)`."""
+
+    def __init__(self, limits: HttpLimits, gate: Gate, log: logging.Logger) -> None:
+        self._limits = limits
         self._gate = gate
+        self._log = log
 
     def _observe(self, where: str, outcome: str, detail: str | None) -> None:
         self._gate.record("http", where, outcome, detail)
@@ -64,10 +82,8 @@ class GuestHttp:
             )
             response = fetch(request, policy, self._observe)
         except FetchError as err:
-            self._rt.log.info("fetch %s %s refused or failed: %s", req.method, req.url, err)
+            self._log.info("fetch %s %s refused or failed: %s", req.method, req.url, err)
             raise ResultError(http_error(err)) from None
-        finally:
-            self._rt.arm()  # time spent waiting on the network does not count against the guest
         return Response(
             status=response.status,
             headers=[Header(n, v) for n, v in response.headers],

@@ -32,9 +32,19 @@ class CancelToken:
         self.cancelled = False
         self.fired = False
         """True once a store's deadline callback acted on the cancellation."""
+        self._forwards: list[Callable[[], object]] = []
 
     def cancel(self) -> None:
         self.cancelled = True
+        for forward in self._forwards:
+            forward()
+
+    def forward(self, stop: Callable[[], object]) -> None:
+        """Also run `stop` on cancellation (at once if cancelled already): how a call that
+        runs in another process (the Ray backend) is stopped."""
+        self._forwards.append(stop)
+        if self.cancelled:
+            stop()
 
 
 class _Local(threading.local):
@@ -58,6 +68,11 @@ def cancellable(token: CancelToken) -> Iterator[None]:
         yield
     finally:
         _local.token = outer
+
+
+def current() -> CancelToken | None:
+    """The token of the call this thread runs under (`cancellable`), if any."""
+    return _token()
 
 
 def cancelled() -> bool:

@@ -2,8 +2,9 @@
 
 A `Host` given a `Remote` loads only the extensions `local` names. Its extensions' imports
 from the others become host functions calling `forwarder` (values in the mapping of
-`linker.wave.mapping`), and their `witlink:host/host.call` goes to `operation`, which runs
-the permission, rate-limit and audit checks where the operations were registered.
+`linker.wave.mapping`), and their `witlink:host/host.call` goes to `operation` (and
+`http.fetch` to `fetch`), which run the permission, rate-limit and audit checks where the
+operations were registered.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeAlias
 
-from linker.host.bindings.types import CallError
+from linker.host.bindings.types import CallError, HttpError, Request, Response
 
 Operation: TypeAlias = Callable[[str, str | None, str], str | CallError]
 """Runs `witlink:host/host.call(method, library-id, payload)`: its JSON result or error."""
@@ -31,4 +32,9 @@ class Remote(Protocol):
         self, ext_id: str, method: str, library_id: str | None, payload: str
     ) -> str | CallError:
         """`ext_id`'s `witlink:host/host.call`, decided and run by the host application."""
+        ...
+
+    def fetch(self, ext_id: str, request: Request) -> Response | HttpError:
+        """`ext_id`'s `witlink:host/http.fetch`, run with the checks and limits of the host
+        application's process: its response or error."""
         ...

@@ -33,7 +33,7 @@ from linker.host import callchain, calls
 from linker.host.bindings.imports import host as host_import
 from linker.host.bindings.imports import http as http_import
 from linker.host.bindings.imports import job as job_import
-from linker.host.bindings.types import HttpErrorFailed, Level, Request, Response
+from linker.host.bindings.types import Level, Request, Response
 from linker.host.calls import RawHostFunc, Signature
 from linker.host.capi import VAL_SIZE
 from linker.host.handles import (
@@ -45,7 +45,7 @@ from linker.host.handles import (
     own_tables,
     walker,
 )
-from linker.host.http import GuestHttp
+from linker.host.http import GatedHttp, GuestHttp
 from linker.host.operations import Authority, Gate
 from linker.host.registry import Registry
 from linker.host.remote import Operation, Remote
@@ -372,17 +372,22 @@ def _operation(wiring: Wiring, rt: ExtensionRuntime, gate: Gate) -> Operation:
 
 
 def _http(wiring: Wiring, rt: ExtensionRuntime, gate: Gate) -> http_import.Host:
-    """`witlink:host/http`: through `gate` here, not yet for extensions on Ray."""
-    return GuestHttp(wiring.http, rt, gate) if wiring.remote is None else NoHttp()
+    """`witlink:host/http`: through `gate` here, or at the Ray backend's driver."""
+    remote = wiring.remote
+    if remote is None:
+        return GuestHttp(rt, GatedHttp(wiring.http, gate, rt.log))
+    return GuestHttp(rt, RemoteHttp(remote, rt.id))
 
 
-class NoHttp:
-    """`fetch` in a host whose operations run elsewhere (the Ray backend): not there yet."""
+class RemoteHttp:
+    """`fetch` run by `remote` for extension `ext_id`, with the driver's checks and limits."""
+
+    def __init__(self, remote: Remote, ext_id: str) -> None:
+        self._remote = remote
+        self._ext_id = ext_id
 
     def fetch(self, req: Request) -> Response:
-        raise ResultError(
-            HttpErrorFailed(
-                "witlink:host/http is not available to extensions running on Ray yet; run "
-                "this extension in a `Host`"
-            )
-        )
+        result = self._remote.fetch(self._ext_id, req)
+        if isinstance(result, Response):
+            return result
+        raise ResultError(result)

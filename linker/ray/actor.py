@@ -10,25 +10,31 @@ a `WitlinkError` (see `linker.ray.wire`).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from bindgen.runtime import Caller
 from linker.errors import ExtensionError, WitlinkError
 from linker.host import callchain
-from linker.host.bindings.types import CallError
+from linker.host.bindings.types import CallError, HttpError, Response
+from linker.host.bindings.types import Request as HttpRequest
 from linker.host.events import EventReply
-from linker.host.host import ExtensionInfo, Host
+from linker.host.host import ExtensionInfo, FunctionInfo, Host
+from linker.host.interrupt import CancelToken, cancellable
+from linker.host.jobs import ProgressHook
 from linker.host.runtime import Status
 from linker.plan.model import Plan, PlannedExtension
-from linker.ray.relay import Request
+from linker.ray.relay import FetchRequest, ProgressReport, Request
 from linker.ray.running import entered, running
-from linker.ray.wire import Failure, lost, unwrap
+from linker.ray.wire import Failure, lost, refuse_resources, unwrap
 from linker.services.jobs import JobRecord
 
 
@@ -74,6 +80,28 @@ class ActorRemote:
         result: str | CallError = self._ray.get(self._relay.ask.remote(request))
         return result
 
+    def fetch(self, ext_id: str, request: HttpRequest) -> Response | HttpError:
+        busy = (*running(), ext_id)
+        asked = FetchRequest(ext_id, callchain.current(), busy, request)
+        result: Response | HttpError = self._ray.get(self._relay.ask.remote(asked))
+        return result
+
+    def progress_hook(self, key: str | None) -> ProgressHook | None:
+        """A job's progress callback sending each record to the driver's hook `key` (and
+        waiting for it, as a callback in-process would run in the job's thread)."""
+        if key is None:
+            return None
+        relay, get = self._relay, self._ray.get
+
+        def report(record: JobRecord) -> None:
+            get(relay.ask.remote(ProgressReport(key, record)))
+
+        return report
+
+
+def _caller(caller: Caller) -> Caller:
+    return caller
+
 
 def _answer(run: Callable[[], Any]) -> Any:
     try:
@@ -100,6 +128,8 @@ class ExtensionActor:
         """Where each local extension's component is now (a reload may give a new one)."""
         self.remote = ActorRemote(frozenset(local), actors, relay)
         self._failure: Failure | None = None
+        self._tokens: dict[str, CancelToken] = {}
+        """The cancel tokens of calls the driver may interrupt, by call id."""
         try:
             self.host = Host(self.plan, remote=self.remote, **options)
         except WitlinkError as err:  # a component the plan is wrong about
@@ -126,11 +156,42 @@ class ExtensionActor:
         args: tuple[Any, ...],
         chain: tuple[str, ...],
         busy: tuple[str, ...],
+        call_id: str | None = None,
     ) -> Any:
         """`Host.call` for callers `chain` (whose permissions bound it) while the extensions
-        `busy` run further up (none of them may be entered again)."""
+        `busy` run further up (none of them may be entered again); `interrupt(call_id)`
+        stops it."""
+        run = functools.partial(self.host.call, ext_id, function, *args)
+        return self._entered(ext_id, chain, busy, call_id, run, function)
+
+    def client_call(
+        self,
+        ext_id: str,
+        interface: str | None,
+        name: str,
+        args: tuple[Any, ...],
+        chain: tuple[str, ...],
+        busy: tuple[str, ...],
+        call_id: str | None = None,
+    ) -> Any:
+        """A typed client's call (`Host.bind`): wasmtime-py's value classes in and out."""
 
         def run() -> Any:
+            return self.host.bind(ext_id, _caller).function(interface, name)(*args)
+
+        full = name if interface is None else f"{interface}#{name}"
+        return self._entered(ext_id, chain, busy, call_id, run, full)
+
+    def _entered(
+        self,
+        ext_id: str,
+        chain: tuple[str, ...],
+        busy: tuple[str, ...],
+        call_id: str | None,
+        run: Callable[[], Any],
+        function: str | None = None,
+    ) -> Any:
+        def checked() -> Any:
             if ext_id in busy:
                 via = f" (called from `{busy[-1]}`)" if busy[-1] != ext_id else ""
                 raise ExtensionError(
@@ -138,10 +199,42 @@ class ExtensionActor:
                     "an extension cannot be called back while it is running",
                     extension=ext_id,
                 )
-            with entered(chain, busy):
-                return self.host.call(ext_id, function, *args)
+            if function is not None:
+                refuse_resources(ext_id, self.host.function(ext_id, function))
+            with entered(chain, busy), self._cancellable(call_id):
+                return run()
 
-        return _answer(run)
+        return _answer(checked)
+
+    @contextlib.contextmanager
+    def _cancellable(self, call_id: str | None) -> Iterator[None]:
+        if call_id is None:
+            yield
+            return
+        token = self._tokens.setdefault(call_id, CancelToken())
+        try:
+            with cancellable(token):
+                yield
+        finally:
+            self._tokens.pop(call_id, None)
+
+    def interrupt(self, call_id: str) -> None:
+        """Stop the call `call_id` at its wasm's next epoch tick (the driver's task was
+        cancelled); one not started yet stops at its first."""
+        self._tokens.setdefault(call_id, CancelToken()).cancel()
+
+    def function(self, ext_id: str, function: str) -> FunctionInfo | Failure:
+        return _answer(lambda: self.host.function(ext_id, function))  # type: ignore[no-any-return]
+
+    def instances(self, ext_id: str) -> list[ExtensionInfo] | Failure:
+        return _answer(lambda: self.host.instances(ext_id))  # type: ignore[no-any-return]
+
+    def load(self, ext_id: str) -> Failure | None:
+        return _answer(lambda: self.host.load(ext_id))  # type: ignore[no-any-return]
+
+    def unload(self, ext_id: str) -> list[str] | Failure:
+        """Unload `ext_id`, whose dependents in every actor the driver has unloaded."""
+        return _answer(lambda: self.host.unload(ext_id))  # type: ignore[no-any-return]
 
     def extensions(self) -> list[str]:
         return self.host.extensions()
@@ -152,17 +245,34 @@ class ExtensionActor:
     def info(self, ext_id: str) -> ExtensionInfo | Failure:
         return _answer(lambda: self.host.info(ext_id))  # type: ignore[no-any-return]
 
-    def run_job(self, ext_id: str, name: str, state: bytes | None) -> JobRecord | Failure:
-        return _answer(lambda: self.host.run_job(ext_id, name, state))  # type: ignore[no-any-return]
+    def run_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None,
+        call_id: str | None = None,
+        progress: str | None = None,
+    ) -> JobRecord | Failure:
+        """`Host.run_job`; each progress report goes to the driver's hook `progress`."""
+        hook = self.remote.progress_hook(progress)
+        with self._cancellable(call_id):
+            return _answer(lambda: self.host.run_job(ext_id, name, state, hook))  # type: ignore[no-any-return]
 
-    def start_job(self, ext_id: str, name: str, state: bytes | None) -> str | Failure:
-        return _answer(lambda: self.host.start_job(ext_id, name, state))  # type: ignore[no-any-return]
+    def start_job(
+        self, ext_id: str, name: str, state: bytes | None, progress: str | None = None
+    ) -> str | Failure:
+        hook = self.remote.progress_hook(progress)
+        return _answer(lambda: self.host.start_job(ext_id, name, state, hook))  # type: ignore[no-any-return]
 
     def wait_job(self, job_id: str, timeout: float | None) -> JobRecord | Failure:
         return _answer(lambda: self.host.wait_job(job_id, timeout))  # type: ignore[no-any-return]
 
-    def resume(self, job_id: str) -> JobRecord | Failure:
-        return _answer(lambda: self.host.resume(job_id))  # type: ignore[no-any-return]
+    def resume(
+        self, job_id: str, call_id: str | None = None, progress: str | None = None
+    ) -> JobRecord | Failure:
+        hook = self.remote.progress_hook(progress)
+        with self._cancellable(call_id):
+            return _answer(lambda: self.host.resume(job_id, hook))  # type: ignore[no-any-return]
 
     def cancel(self, job_id: str) -> JobRecord | Failure:
         return _answer(lambda: self.host.cancel(job_id))  # type: ignore[no-any-return]
@@ -170,8 +280,9 @@ class ExtensionActor:
     def job(self, job_id: str) -> JobRecord | Failure:
         return _answer(lambda: self.host.job(job_id))  # type: ignore[no-any-return]
 
-    def emit(self, topic: str, payload: str) -> list[EventReply]:
-        return self.host.emit(topic, payload)
+    def emit(self, topic: str, payload: str, call_id: str | None = None) -> list[EventReply]:
+        with self._cancellable(call_id):
+            return self.host.emit(topic, payload)
 
     def reload(self, ext_id: str, wasm: bytes, given: bool) -> Failure | None:
         """Reload `ext_id` from `wasm`: as a new component if `given`, else as its own file
@@ -186,6 +297,17 @@ class ExtensionActor:
             else:
                 self._components[ext_id].write_bytes(wasm)
                 self.host.reload(ext_id)
+
+        return _answer(run)  # type: ignore[no-any-return]
+
+    def check_reload(self, ext_id: str, wasm: bytes) -> Failure | None:
+        """`Host.check_reload` of `wasm` for `ext_id` (in another actor) by the consumers here."""
+
+        def run() -> None:
+            with tempfile.TemporaryDirectory(prefix="witlink-ray-check-") as folder:
+                path = Path(folder) / f"{ext_id}.wasm"
+                path.write_bytes(wasm)
+                self.host.check_reload(ext_id, path)
 
         return _answer(run)  # type: ignore[no-any-return]
 

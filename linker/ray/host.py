@@ -8,36 +8,51 @@ with RayHost.from_plan("plan.json", operations=ops, data_dir=shared) as host:
 ```
 
 Each group of `extensions_per_actor` extensions (in plan order) is one Ray actor running
-an ordinary `Host` for them (see `linker.ray.actor`); host operations run here, in the
-driver (see `linker.ray.relay`). Ray restarts an actor whose process dies; the calls it was
-running fail with an `ExtensionError`, its jobs are left `interrupted` and `resume` continues
-them from their last checkpoint in the job store under `data_dir`, which every actor must
-reach (on one machine, any folder; across machines, a shared file system with working
-file locks).
+an ordinary `Host` for them (see `linker.ray.actor`); host operations, outbound HTTP and
+jobs' progress callbacks run here, in the driver (see `linker.ray.relay`). Ray restarts an
+actor whose process dies; the calls it was running fail with an `ExtensionError`, its jobs
+are left `interrupted` and `resume` continues them from their last checkpoint in the job
+store under `data_dir`, which every actor must reach (on one machine, any folder; across
+machines, a shared file system with working file locks).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from linker.errors import ExtensionError, WitlinkError
-from linker.host import callchain
+from bindgen.runtime import Caller
+from linker.errors import ExtensionError, IntegrityError, WitlinkError
+from linker.host import aio, callchain, interrupt
 from linker.host.events import EventReply
-from linker.host.host import JOBS_FILE, ExtensionInfo, default_data_dir
+from linker.host.host import (
+    DEFAULT_HTTP_MAX_BYTES,
+    DEFAULT_HTTP_TIMEOUT,
+    JOBS_FILE,
+    ExtensionInfo,
+    FunctionInfo,
+    default_data_dir,
+)
+from linker.host.http import GatedHttp
+from linker.host.jobs import ProgressHook
 from linker.host.operations import Authority, Gate
 from linker.host.runtime import Status
+from linker.host.settings import HttpLimits
+from linker.plan.link import link
 from linker.plan.model import Plan
 from linker.ray.actor import ExtensionActor, component_files
+from linker.ray.clients import RayCaller
 from linker.ray.relay import OperationRelay, OperationServer
 from linker.ray.running import running
 from linker.ray.wire import lost, unwrap
 from linker.services.audit import AuditEntry, AuditLog
-from linker.services.jobs import JobRecord, JobStorage, JobStore
+from linker.services.jobs import JobRecord, JobState, JobStorage, JobStore
 from linker.services.opschema import Operations
 
 try:
@@ -56,6 +71,7 @@ ACTOR_HOST_OPTIONS = frozenset(
 DEFAULT_MAX_CONCURRENCY = 32
 """Calls one actor runs at once: chains and nested calls through it need a thread each."""
 
+C = TypeVar("C")
 _Actor = ray.remote(ExtensionActor)
 _Relay = ray.remote(OperationRelay)
 
@@ -65,7 +81,8 @@ class RayHost:
 
     Options of `Host` that concern running extensions (`cache_dir`, `lazy`, `call_timeout`,
     `max_faults`, `default_max_memory_mb`, `fast_calls`) are passed to the actors' hosts;
-    `operations`, `delegates`, `operation_timeout` and `audit_log` stay here, with the checks.
+    `operations`, `delegates`, `operation_timeout`, `audit_log`, `http_timeout` and
+    `http_max_bytes` stay here, with the checks: host operations and outbound HTTP run here.
     `job_store` (a picklable callable opening a `JobStorage`) replaces the SQLite file under
     `data_dir` in every actor and here; `actor_options` go to Ray's `.options()` (default
     `num_cpus=0`: actors mostly wait, and wasm runs outside the GIL).
@@ -80,6 +97,8 @@ class RayHost:
         delegates: Collection[str] = (),
         operation_timeout: float | None = None,
         audit_log: Path | None = None,
+        http_timeout: float = DEFAULT_HTTP_TIMEOUT,
+        http_max_bytes: int = DEFAULT_HTTP_MAX_BYTES,
         extensions_per_actor: int = 1,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         actor_options: dict[str, Any] | None = None,
@@ -109,11 +128,22 @@ class RayHost:
             e.id: Gate(e.id, e.permissions, self.operations, self.authority)
             for e in plan.extensions
         }
+        self._http = HttpLimits(http_timeout, http_max_bytes)
+        fetchers = {
+            i: GatedHttp(self._http, gate, logging.getLogger(f"witlink.ext.{i}"))
+            for i, gate in self._gates.items()
+        }
         jobs_file = self.data_dir / JOBS_FILE
         self._open_store = job_store if job_store is not None else lambda: JobStore(jobs_file)
         self._store: JobStorage | None = None
         self._relay: Any = _Relay.remote()
-        self._server = OperationServer(self._relay, self._gates.__getitem__)
+        self._hooks: dict[str, ProgressHook] = {}
+        """Progress callbacks of running jobs, by the key their actor reports under."""
+        self._job_hooks: dict[str, str] = {}
+        """The key of each `start_job` with a callback, by job id, until it ends."""
+        self._server = OperationServer(
+            self._relay, self._gates.__getitem__, fetchers.__getitem__, self._hooks.get
+        )
         self._actors: dict[str, Any] = {}
         options = {**host_options, "data_dir": self.data_dir, "job_store": job_store}
         groups = list(groups_of(plan.order, extensions_per_actor))
@@ -140,12 +170,35 @@ class RayHost:
             self.close()
             raise
 
+    @property
+    def http_timeout(self) -> float:
+        """Seconds an outbound `http.fetch` may take (may be changed while running)."""
+        return self._http.timeout
+
+    @http_timeout.setter
+    def http_timeout(self, seconds: float) -> None:
+        self._http.timeout = seconds
+
+    @property
+    def http_max_bytes(self) -> int:
+        """The largest response body `http.fetch` accepts (may be changed while running)."""
+        return self._http.max_bytes
+
+    @http_max_bytes.setter
+    def http_max_bytes(self, size: int) -> None:
+        self._http.max_bytes = size
+
     @classmethod
     def from_plan(cls, plan: Plan | str | Path, **options: Any) -> RayHost:
         """A Ray host running `plan` (a `Plan`, or the path of a plan.json)."""
         if not isinstance(plan, Plan):
             plan = Plan.load(Path(plan))
         return cls(plan, **options)
+
+    @classmethod
+    def link(cls, inputs: Sequence[str | Path], *, wasi: bool = True, **options: Any) -> RayHost:
+        """Link extension folders or components (see `linker.link`), then run the plan."""
+        return cls(link([Path(p) for p in inputs], wasi=wasi), **options)
 
     def close(self) -> None:
         """Stop every actor (their hosts close first) and the operation server."""
@@ -170,9 +223,46 @@ class RayHost:
     # -- calls and state ---------------------------------------------------------------
 
     def call(self, ext_id: str, function: str, *args: Any) -> Any:
-        """Call `function` of `ext_id` as `Host.call` does (same values, same errors)."""
-        chain, busy = callchain.current(), running()  # set in a handler of a host operation
-        return self._ask(ext_id, self.actor(ext_id).call, ext_id, function, args, chain, busy)
+        """Call `function` of `ext_id` as `Host.call` does (same values, same errors); a
+        function taking or returning a resource is refused (a handle cannot cross Ray)."""
+        return self._call_in(ext_id, "call", function, args)
+
+    def bind(self, ext_id: str, exports: Callable[[Caller], C]) -> C:
+        """A typed client of `ext_id` (`Host.bind`) whose calls run in its actor; functions
+        taking or returning resources are refused when called."""
+        self.actor(ext_id)  # an unknown extension is refused now, as `Host.bind` does
+        return exports(RayCaller(ext_id, functools.partial(self._call_in, ext_id, "client_call")))
+
+    def function(self, ext_id: str, function: str) -> FunctionInfo:
+        """The export `call(ext_id, function, ...)` would call, with its types (`Host.function`)."""
+        found: FunctionInfo = self._ask(
+            ext_id, self.actor(ext_id).function, ext_id, function, again=True
+        )
+        return found
+
+    # -- asyncio: worker threads; cancelling the task interrupts the wasm in its actor --
+
+    async def acall(self, ext_id: str, function: str, *args: Any) -> Any:
+        """`call` awaited; cancelling the awaiting task interrupts the running wasm."""
+        return await aio.in_thread(self.call, ext_id, function, *args)
+
+    def abind(self, ext_id: str, exports: Callable[[Caller], object]) -> aio.AsyncClient:
+        """`bind`'s typed client with every call awaited: `await client.lib.render(x)`."""
+        return aio.AsyncClient(self.bind(ext_id, exports))
+
+    async def arun_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> JobRecord:
+        """`run_job` awaited; cancelling the task interrupts the job (`resume` continues it)."""
+        return await aio.in_thread(self.run_job, ext_id, name, state, on_progress)
+
+    async def aemit(self, topic: str, payload: str = "{}") -> list[EventReply]:
+        """`emit` awaited."""
+        return await aio.in_thread(self.emit, topic, payload)
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to the actors (loaded or not), in load order."""
@@ -190,26 +280,76 @@ class RayHost:
         found: ExtensionInfo = self._ask(ext_id, self.actor(ext_id).info, ext_id, again=True)
         return found
 
+    def instances(self, ext_id: str) -> list[ExtensionInfo]:
+        """Status and metrics of each instance of `ext_id` (a pool's, in its actor)."""
+        found: list[ExtensionInfo] = self._ask(
+            ext_id, self.actor(ext_id).instances, ext_id, again=True
+        )
+        return found
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def load(self, ext_id: str) -> None:
+        """Load (again) `ext_id` in its actor, as `Host.load` does; its providers (in any
+        actor) must be loaded."""
+        if self.status(ext_id) is not Status.UNLOADED:
+            return
+        for provider in self._providers(ext_id):
+            if self.status(provider) is Status.UNLOADED:
+                raise ExtensionError(
+                    f"cannot load `{ext_id}`: its provider `{provider}` is unloaded; load it first",
+                    extension=ext_id,
+                )
+        self._ask(ext_id, self.actor(ext_id).load, ext_id)
+
+    def unload(self, ext_id: str, cascade: bool = False) -> list[str]:
+        """Unload `ext_id` (and, with `cascade`, its loaded dependents in every actor), as
+        `Host.unload` does; returns the ids."""
+        self.actor(ext_id)
+        dependents = [
+            d
+            for d in self.plan.order
+            if ext_id in self._providers(d) and self.status(d) is not Status.UNLOADED
+        ]
+        if dependents and not cascade:
+            raise ExtensionError(
+                f"cannot unload `{ext_id}`: loaded extensions depend on it: "
+                f"{', '.join(dependents)}; unload them first or pass cascade=True",
+                extension=ext_id,
+            )
+        done: list[str] = []
+        for dependent in dependents:
+            done.extend(i for i in self.unload(dependent, cascade=True) if i not in done)
+        self._ask(ext_id, self.actor(ext_id).unload, ext_id)
+        done.append(ext_id)
+        return done
+
     def reload(self, ext_id: str, component: str | Path | None = None) -> None:
         """Replace `ext_id`'s component (default: its file again) as `Host.reload` does.
 
-        Only its own actor checks it; a restarted actor runs the plan's component again.
+        The loaded consumers in every actor check the new component first (`check_reload`);
+        a restarted actor runs the plan's component again.
         """
         path = Path(component) if component is not None else self.plan.extension(ext_id).component
-        try:
-            wasm = path.read_bytes()
-        except OSError as err:
-            raise ExtensionError(
-                f"extension `{ext_id}`: cannot read {path}: {err.strerror}", extension=ext_id
-            ) from None
+        wasm = self._read(ext_id, path)
+        self._check_elsewhere(ext_id, wasm)
         self._ask(ext_id, self.actor(ext_id).reload, ext_id, wasm, component is not None)
+
+    def check_reload(self, ext_id: str, component: str | Path) -> None:
+        """Raise `ReloadRefused` if `component` would break a loaded consumer of `ext_id` in
+        any actor: what `reload` checks first; nothing is reloaded."""
+        wasm = self._read(ext_id, Path(component))
+        self._check_elsewhere(ext_id, wasm)
+        self._ask(ext_id, self.actor(ext_id).check_reload, ext_id, wasm)
 
     def emit(self, topic: str, payload: str = "{}") -> list[EventReply]:
         """Deliver event `topic` to every subscribed extension, actor by actor in plan order
         (each actor's subscribers in plan order too)."""
         replies: list[EventReply] = []
-        for ext_id, actor in self._groups():
-            replies.extend(self._ask(ext_id, actor.emit, topic, payload))
+        groups = self._groups()
+        call_id = self._stoppable(*(actor for _, actor in groups))
+        for ext_id, actor in groups:
+            replies.extend(self._ask(ext_id, actor.emit, topic, payload, call_id))
         return replies
 
     def audit(self) -> list[AuditEntry]:
@@ -226,23 +366,57 @@ class RayHost:
 
     # -- jobs --------------------------------------------------------------------------
 
-    def run_job(self, ext_id: str, name: str, state: bytes | None = None) -> JobRecord:
-        """Run job `name` of `ext_id` in its actor from `state`; the finished record."""
-        record: JobRecord = self._ask(ext_id, self.actor(ext_id).run_job, ext_id, name, state)
+    def run_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> JobRecord:
+        """Run job `name` of `ext_id` in its actor from `state`; the finished record.
+
+        `on_progress` runs here, in a thread of the operation server, with the record after
+        each `report-progress` (the job waits for it, as in-process)."""
+        actor = self.actor(ext_id)
+        with self._hook(on_progress) as key:
+            call_id = self._stoppable(actor)
+            record: JobRecord = self._ask(ext_id, actor.run_job, ext_id, name, state, call_id, key)
         return record
 
-    def start_job(self, ext_id: str, name: str, state: bytes | None = None) -> str:
-        """Like `run_job`, in a thread of its actor; returns the job id (see `wait_job`)."""
-        job_id: str = self._ask(ext_id, self.actor(ext_id).start_job, ext_id, name, state)
+    def start_job(
+        self,
+        ext_id: str,
+        name: str,
+        state: bytes | None = None,
+        on_progress: ProgressHook | None = None,
+    ) -> str:
+        """Like `run_job`, in a thread of its actor; returns the job id (see `wait_job`).
+        `on_progress` is kept until `wait_job` sees the job end."""
+        key = self._keep_hook(on_progress)
+        try:
+            job_id: str = self._ask(ext_id, self.actor(ext_id).start_job, ext_id, name, state, key)
+        except BaseException:
+            self._hooks.pop(key or "", None)
+            raise
+        if key is not None:
+            self._job_hooks[job_id] = key
         return job_id
 
     def wait_job(self, job_id: str, timeout: float | None = None) -> JobRecord:
         """The record of `job_id` once its run (`start_job`) has finished or stopped."""
-        return self._on_job(job_id, "wait_job", timeout, again=True)
+        record = self._on_job(job_id, "wait_job", timeout, again=True)
+        if record.state is not JobState.RUNNING:
+            self._hooks.pop(self._job_hooks.pop(job_id, ""), None)
+        return record
 
-    def resume(self, job_id: str) -> JobRecord:
+    def resume(self, job_id: str, on_progress: ProgressHook | None = None) -> JobRecord:
         """Run an interrupted, failed or cancelled job again from its last checkpoint."""
-        return self._on_job(job_id, "resume")
+        ext_id = self.job_store.get(job_id).extension
+        actor = self.actor(ext_id)
+        with self._hook(on_progress) as key:
+            call_id = self._stoppable(actor)
+            record: JobRecord = self._ask(ext_id, actor.resume, job_id, call_id, key)
+        return record
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel `job_id`: its guest sees `is-interrupted` true and should return."""
@@ -272,6 +446,63 @@ class RayHost:
         for ext_id, actor in self._actors.items():
             first.setdefault(id(actor), (ext_id, actor))
         return list(first.values())
+
+    def _call_in(self, ext_id: str, verb: str, *args: Any) -> Any:
+        """A call of `ext_id`'s actor running its wasm: `verb(ext_id, *args, chain, busy,
+        call_id)`, with the caller's chain and what runs further up (set in a handler of a
+        host operation), stopped if the caller is cancelled."""
+        chain, busy = callchain.current(), running()
+        actor = self.actor(ext_id)
+        call_id = self._stoppable(actor)
+        return self._ask(ext_id, getattr(actor, verb), ext_id, *args, chain, busy, call_id)
+
+    def _read(self, ext_id: str, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as err:
+            raise IntegrityError(
+                f"extension `{ext_id}`: cannot read {path}: {err.strerror}", extension=ext_id
+            ) from None
+
+    def _providers(self, ext_id: str) -> set[str]:
+        """The extensions of the plan `ext_id` imports from (as it runs: its composite's)."""
+        ext = self.plan.extension(ext_id)
+        imports = ext.composite.imports if ext.composite is not None else ext.imports
+        return {i.provider for i in imports if i.provider in self._actors}
+
+    def _check_elsewhere(self, ext_id: str, wasm: bytes) -> None:
+        """`check_reload` by the loaded consumers of `ext_id` outside its own actor."""
+        own = self.actor(ext_id)
+        consumers = [d for d in self.plan.order if ext_id in self._providers(d)]
+        actors = {id(a): a for d in consumers if (a := self._actors[d]) is not own}
+        for actor in actors.values():
+            self._ask(ext_id, actor.check_reload, ext_id, wasm)
+
+    def _stoppable(self, *actors: Any) -> str | None:
+        """A call id for actors' calls that the caller's cancellation (the asyncio forms)
+        interrupts there, or None if nothing can cancel this call."""
+        token = interrupt.current()
+        if token is None:
+            return None
+        call_id = uuid.uuid4().hex
+        token.forward(lambda: [actor.interrupt.remote(call_id) for actor in actors])
+        return call_id
+
+    def _keep_hook(self, on_progress: ProgressHook | None) -> str | None:
+        """The key actors report `on_progress`'s records under (None: no hook)."""
+        if on_progress is None:
+            return None
+        key = uuid.uuid4().hex
+        self._hooks[key] = on_progress
+        return key
+
+    @contextlib.contextmanager
+    def _hook(self, on_progress: ProgressHook | None) -> Iterator[str | None]:
+        key = self._keep_hook(on_progress)
+        try:
+            yield key
+        finally:
+            self._hooks.pop(key or "", None)
 
     def _on_job(self, job_id: str, verb: str, *args: Any, again: bool = False) -> JobRecord:
         ext_id = self.job_store.get(job_id).extension

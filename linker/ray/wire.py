@@ -12,6 +12,17 @@ from typing import Any
 import attrs
 
 from linker.errors import ExtensionError, WitlinkError
+from linker.host.host import FunctionInfo
+from linker.wave.types import (
+    HandleType,
+    ListType,
+    OptionType,
+    RecordType,
+    ResultType,
+    TupleType,
+    ValueType,
+    VariantType,
+)
 
 
 @attrs.frozen
@@ -46,3 +57,33 @@ def lost(ext_id: str, err: Exception) -> ExtensionError:
         "Ray restarts it: call again, and resume interrupted jobs with host.resume",
         extension=ext_id,
     )
+
+
+def refuse_resources(ext_id: str, function: FunctionInfo) -> None:
+    """An `ExtensionError` if calling `function` of `ext_id` would move a resource handle
+    between processes (a handle lives in its extension's store)."""
+    types = [t for _, t in function.params] + [function.result]
+    if any(_holds_handle(t) for t in types):
+        raise ExtensionError(
+            f"extension `{ext_id}` function `{function.name}` takes or returns a resource, "
+            "which cannot cross Ray processes: call it from an extension in the same actor, "
+            "or run the plan in a `Host`",
+            extension=ext_id,
+        )
+
+
+def _holds_handle(ty: ValueType | None) -> bool:
+    match ty:
+        case HandleType():
+            return True
+        case ListType(element=inner) | OptionType(payload=inner):
+            return _holds_handle(inner)
+        case TupleType(elements=inner):
+            return any(_holds_handle(t) for t in inner)
+        case RecordType(fields=fields):
+            return any(_holds_handle(t) for _, t in fields)
+        case VariantType(cases=cases):
+            return any(_holds_handle(t) for _, t in cases)
+        case ResultType(ok=ok, err=err):
+            return _holds_handle(ok) or _holds_handle(err)
+    return False
