@@ -11,9 +11,9 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from wasmtime.component import Variant
 
 from linker.host import OperationContext, Operations
+from linker.host.bindings.types import CallErrorInvalid
 from linker.host.operations import Authority, Gate
 from linker.manifest import Permissions
 from linker.services.audit import AuditLog
@@ -113,8 +113,8 @@ def test_handler_gets_typed_values_and_results_become_json() -> None:
 def test_invalid_payload_names_the_field(payload: str, path: str, reason: str) -> None:
     seen: list[Any] = []
     answer = gate(make_ops(seen)).call("files.listAll", None, payload)
-    assert isinstance(answer, Variant) and answer.tag == "invalid"
-    assert answer.payload.startswith(f"`{path}`: {reason}")
+    assert isinstance(answer, CallErrorInvalid)
+    assert answer.value.startswith(f"`{path}`: {reason}")
     assert seen == []  # the handler never ran
 
 
