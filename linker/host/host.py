@@ -26,7 +26,7 @@ from wasmtime.component import Component
 
 from bindgen.runtime import Caller
 from linker.errors import ExtensionError, IntegrityError, UnknownExtensionError
-from linker.host import aio, calls, guestoutput, pool
+from linker.host import calls, guestoutput, pool
 from linker.host.cache import CompileCache, CompileProgress
 from linker.host.clients import HostCaller, call_export
 from linker.host.engine import EpochClock, make_engine
@@ -38,6 +38,7 @@ from linker.host.reload import check_provider
 from linker.host.remote import Remote
 from linker.host.runtime import ExtensionRuntime, Metrics, Status
 from linker.host.settings import HttpLimits, Settings
+from linker.host.surface import HostSurface
 from linker.host.wiring import Wiring, build_linker
 from linker.plan.link import link
 from linker.plan.model import Plan, PlannedExtension
@@ -81,7 +82,7 @@ _log = logging.getLogger("witlink.host")
 C = TypeVar("C")
 
 
-class Host:
+class Host(HostSurface):
     """Every extension of a plan, instantiated and wired; see `from_plan`."""
 
     def __init__(
@@ -151,24 +152,6 @@ class Host:
             self.close()
             raise
 
-    @property
-    def http_timeout(self) -> float:
-        """Seconds an outbound `http.fetch` may take (may be changed while running)."""
-        return self._http.timeout
-
-    @http_timeout.setter
-    def http_timeout(self, seconds: float) -> None:
-        self._http.timeout = seconds
-
-    @property
-    def http_max_bytes(self) -> int:
-        """The largest response body `http.fetch` accepts (may be changed while running)."""
-        return self._http.max_bytes
-
-    @http_max_bytes.setter
-    def http_max_bytes(self, size: int) -> None:
-        self._http.max_bytes = size
-
     @classmethod
     def from_plan(cls, plan: Plan | str | Path, **options: Any) -> Host:
         """A host running `plan` (a `Plan`, or the path of a plan.json)."""
@@ -220,30 +203,6 @@ class Host:
         return FunctionInfo(
             export.name, tuple(zip(sig.names, sig.types, strict=True)), sig.result_type
         )
-
-    # -- asyncio (linker.host.aio: worker threads; cancelling the task stops the wasm) --
-
-    async def acall(self, ext_id: str, function: str, *args: Any) -> Any:
-        """`call` awaited; cancelling the awaiting task interrupts the running wasm."""
-        return await aio.in_thread(self.call, ext_id, function, *args)
-
-    def abind(self, ext_id: str, exports: Callable[[Caller], object]) -> aio.AsyncClient:
-        """`bind`'s typed client with every call awaited: `await client.lib.render(x)`."""
-        return aio.AsyncClient(self.bind(ext_id, exports))
-
-    async def arun_job(
-        self,
-        ext_id: str,
-        name: str,
-        state: bytes | None = None,
-        on_progress: ProgressHook | None = None,
-    ) -> JobRecord:
-        """`run_job` awaited; cancelling the task interrupts the job (`resume` continues it)."""
-        return await aio.in_thread(self.run_job, ext_id, name, state, on_progress)
-
-    async def aemit(self, topic: str, payload: str = "{}") -> list[EventReply]:
-        """`emit` awaited."""
-        return await aio.in_thread(self.emit, topic, payload)
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to this host (loaded or not), in load order."""

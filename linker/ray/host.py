@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from bindgen.runtime import Caller
 from linker.errors import ExtensionError, IntegrityError, WitlinkError
-from linker.host import aio, callchain, interrupt
+from linker.host import callchain, interrupt
 from linker.host.events import EventReply
 from linker.host.host import (
     DEFAULT_HTTP_MAX_BYTES,
@@ -44,6 +44,7 @@ from linker.host.jobs import ProgressHook
 from linker.host.operations import Authority, Gate
 from linker.host.runtime import Status
 from linker.host.settings import HttpLimits
+from linker.host.surface import HostSurface
 from linker.plan.link import link
 from linker.plan.model import Plan
 from linker.ray.actor import ExtensionActor, component_files
@@ -76,7 +77,7 @@ _Actor = ray.remote(ExtensionActor)
 _Relay = ray.remote(OperationRelay)
 
 
-class RayHost:
+class RayHost(HostSurface):
     """Every extension of a plan, each group in a Ray actor; see `from_plan`.
 
     Options of `Host` that concern running extensions (`cache_dir`, `lazy`, `call_timeout`,
@@ -170,24 +171,6 @@ class RayHost:
             self.close()
             raise
 
-    @property
-    def http_timeout(self) -> float:
-        """Seconds an outbound `http.fetch` may take (may be changed while running)."""
-        return self._http.timeout
-
-    @http_timeout.setter
-    def http_timeout(self, seconds: float) -> None:
-        self._http.timeout = seconds
-
-    @property
-    def http_max_bytes(self) -> int:
-        """The largest response body `http.fetch` accepts (may be changed while running)."""
-        return self._http.max_bytes
-
-    @http_max_bytes.setter
-    def http_max_bytes(self, size: int) -> None:
-        self._http.max_bytes = size
-
     @classmethod
     def from_plan(cls, plan: Plan | str | Path, **options: Any) -> RayHost:
         """A Ray host running `plan` (a `Plan`, or the path of a plan.json)."""
@@ -239,30 +222,6 @@ class RayHost:
             ext_id, self.actor(ext_id).function, ext_id, function, again=True
         )
         return found
-
-    # -- asyncio: worker threads; cancelling the task interrupts the wasm in its actor --
-
-    async def acall(self, ext_id: str, function: str, *args: Any) -> Any:
-        """`call` awaited; cancelling the awaiting task interrupts the running wasm."""
-        return await aio.in_thread(self.call, ext_id, function, *args)
-
-    def abind(self, ext_id: str, exports: Callable[[Caller], object]) -> aio.AsyncClient:
-        """`bind`'s typed client with every call awaited: `await client.lib.render(x)`."""
-        return aio.AsyncClient(self.bind(ext_id, exports))
-
-    async def arun_job(
-        self,
-        ext_id: str,
-        name: str,
-        state: bytes | None = None,
-        on_progress: ProgressHook | None = None,
-    ) -> JobRecord:
-        """`run_job` awaited; cancelling the task interrupts the job (`resume` continues it)."""
-        return await aio.in_thread(self.run_job, ext_id, name, state, on_progress)
-
-    async def aemit(self, topic: str, payload: str = "{}") -> list[EventReply]:
-        """`emit` awaited."""
-        return await aio.in_thread(self.emit, topic, payload)
 
     def extensions(self) -> list[str]:
         """Ids of every extension known to the actors (loaded or not), in load order."""
