@@ -107,6 +107,8 @@ class ExtensionRuntime:
         self._exports_lock = threading.Lock()
         self.owner: int | None = None
         self.log = logging.getLogger(f"witlink.ext.{planned.id}")
+        self._guest_name: tuple[Component, str | None] | None = None
+        """The component last asked for its `witlink:host/guest`, and the answer."""
 
     # -- exports ---------------------------------------------------------------------
 
@@ -229,11 +231,14 @@ class ExtensionRuntime:
         return guest_exports(self.id, interface, bind)
 
     def guest_interface(self) -> str | None:
-        """The name of the `witlink:host/guest` interface the component exports, if any."""
-        for name in self.component.type.exports(self.settings.engine):
-            if name.startswith(GUEST_PREFIX):
-                return name
-        return None
+        """The name of the `witlink:host/guest` interface the component exports, if any
+        (read from its type once per component: every event and job asks)."""
+        known = self._guest_name
+        if known is None or known[0] is not self.component:
+            names = self.component.type.exports(self.settings.engine)
+            found = next((n for n in names if n.startswith(GUEST_PREFIX)), None)
+            known = self._guest_name = (self.component, found)
+        return known[1]
 
     def drop_instance(self) -> None:
         """Forget the instance: its exports unbind, the handles it held in providers drop."""
