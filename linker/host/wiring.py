@@ -123,16 +123,24 @@ def build_linker(
                     continue
                 tables = _define_resources(wiring, rt.id, provider, resources, instance, keep)
                 for fname, fty in funcs.items():
-                    target = refs[name].get(fname)
-                    if target is None:
-                        raise ExtensionError(
-                            f"extension `{rt.id}`: the plan names no provider function for "
-                            f"`{name}#{fname}`; link again",
-                            extension=rt.id,
-                        )
+                    target = _target(refs, rt.id, name, fname)
                     bound = Binding(wiring, rt.id, target[0], target[1], fname, fty, tables)
                     keep.append(bound.define(instance))
     return linker, keep
+
+
+def _target(
+    refs: dict[str, dict[str, tuple[str, str]]], consumer: str, name: str, function: str
+) -> tuple[str, str]:
+    """The provider and export the plan's registry gives for `name#function` of `consumer`."""
+    target = refs[name].get(function)
+    if target is None:
+        raise ExtensionError(
+            f"extension `{consumer}`: the plan names no provider function for "
+            f"`{name}#{function}`; link again",
+            extension=consumer,
+        )
+    return target
 
 
 def _define_remote(
@@ -157,13 +165,7 @@ def _define_remote(
             extension=consumer,
         )
     for fname, fty in funcs.items():
-        target = refs[name].get(fname)
-        if target is None:
-            raise ExtensionError(
-                f"extension `{consumer}`: the plan names no provider function for "
-                f"`{name}#{fname}`; link again",
-                extension=consumer,
-            )
+        target = _target(refs, consumer, name, fname)
         sig = Signature.of(fty, fast)
         call = wiring.remote.forwarder(consumer, provider, target[1])
         keep.append(calls.define(instance, fname, sig, calls.on_public(sig, call), fast))
